@@ -1,0 +1,59 @@
+# Meridian: `make run` starts one region locally, `make test` runs every test.
+# Everything a target needs is installed by the target itself (npm ci) or by .ci/run (apt packages).
+
+SHELL := /bin/bash
+export PATH := /usr/local/go/bin:$(PATH)
+GO ?= go
+NPM ?= npm
+# Go tests and benchmarks find the traces here (they are never copied into the project).
+TRACES ?= ../shared/traces
+
+.PHONY: all build run test test-go test-js vet lint fuzz-short bench bench-crdt conformance-long clean
+
+all: build
+
+# node_modules is rebuilt from the committed lockfile whenever the lockfile changes.
+node_modules/.package-lock.json: package.json package-lock.json
+	$(NPM) ci --no-audit --no-fund
+	@touch $@
+
+build:
+	@mkdir -p bin
+	CGO_ENABLED=0 $(GO) build -trimpath -o bin/meridian ./cmd/meridian
+
+run: build
+	./bin/meridian serve --dev --listen :8080 --data ./data
+
+test: node_modules/.package-lock.json vet test-go
+
+vet:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
+	$(GO) vet ./...
+
+test-go:
+	$(GO) test -count=1 -timeout 20m ./...
+
+lint: vet
+
+# Every fuzz target, briefly. `make fuzz-short FUZZTIME=5m` runs each longer.
+FUZZTIME ?= 10s
+fuzz-short:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  for target in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz' || true); do \
+	    echo "== $$pkg $$target ($(FUZZTIME))"; \
+	    $(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg; \
+	  done; \
+	done
+
+# The differential test against real Yjs, at length.
+conformance-long: node_modules/.package-lock.json
+	MERIDIAN_CONFORMANCE_SEEDS=20000 $(GO) test -count=1 -timeout 120m -run TestDifferential -v ./crdt/conformance
+
+bench: bench-crdt
+
+bench-crdt: node_modules/.package-lock.json
+	$(GO) run ./crdt/bench/cmd/benchcrdt -traces $(TRACES)
+
+clean:
+	rm -rf bin

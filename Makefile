@@ -48,12 +48,12 @@ fuzz-short:
 
 # The differential test against real Yjs, at length.
 conformance-long: node_modules/.package-lock.json
-	MERIDIAN_CONFORMANCE_SEEDS=20000 $(GO) test -count=1 -timeout 120m -run TestDifferential -v ./crdt/conformance
+	MERIDIAN_CONFORMANCE_SEEDS=20000 $(GO) test -count=1 -timeout 120m -run 'TestDifferential$$|TestGoEditsMatchYjs$$' ./crdt/conformance
 
 bench: bench-crdt
 
 bench-crdt: node_modules/.package-lock.json
-	$(GO) run ./crdt/bench/cmd/benchcrdt -traces $(TRACES)
+	$(GO) run ./crdt/bench -traces $(TRACES)
 
 clean:
 	rm -rf bin

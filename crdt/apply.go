@@ -1,0 +1,324 @@
+package crdt
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/meridian-sync/meridian/crdt/internal/update"
+)
+
+// ErrInvalidUpdate wraps every reason an update is rejected; the document is left unchanged.
+var ErrInvalidUpdate = errors.New("crdt: invalid update")
+
+// ApplyUpdate integrates a v1 update. Malformed input returns an error wrapping
+// ErrInvalidUpdate and changes nothing.
+func (d *Doc) ApplyUpdate(u []byte) error { return d.applyUpdate(u, false, nil) }
+
+// ApplyUpdateV2 integrates a v2 update.
+func (d *Doc) ApplyUpdateV2(u []byte) error { return d.applyUpdate(u, true, nil) }
+
+// ApplyUpdateWithOrigin integrates a v1 update; origin is passed to update handlers and
+// observers (use it to recognise your own echoes).
+func (d *Doc) ApplyUpdateWithOrigin(u []byte, origin any) error {
+	return d.applyUpdate(u, false, origin)
+}
+
+// ApplyUpdateV2WithOrigin integrates a v2 update with an origin.
+func (d *Doc) ApplyUpdateV2WithOrigin(u []byte, origin any) error {
+	return d.applyUpdate(u, true, origin)
+}
+
+func (d *Doc) applyUpdate(b []byte, v2 bool, origin any) error {
+	u, err := update.Decode(b, v2)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidUpdate, err)
+	}
+	if err := validateSelfReferences(u); err != nil {
+		return err
+	}
+	d.transact(origin, false, func(tx *Transaction) { tx.applyDecoded(u) })
+	return nil
+}
+
+// validateSelfReferences rejects items that refer to their own client's future: the decoder
+// checks syntax only, and such references could never be resolved.
+func validateSelfReferences(u *update.Update) error {
+	for bi := range u.Blocks {
+		for si := range u.Blocks[bi].Structs {
+			st := &u.Blocks[bi].Structs[si]
+			if st.Kind != update.KindItem {
+				continue
+			}
+			c, clk := st.ID.Client, st.ID.Clock
+			if (st.HasOrigin && st.Origin.Client == c && st.Origin.Clock >= clk) ||
+				(st.HasRightOrigin && st.RightOrigin.Client == c && st.RightOrigin.Clock >= clk) ||
+				(st.HasParentID && st.ParentID.Client == c && st.ParentID.Clock >= clk) {
+				return fmt.Errorf("%w: struct %d:%d refers to a later clock of its own client", ErrInvalidUpdate, c, clk)
+			}
+		}
+	}
+	return nil
+}
+
+// applyDecoded is yjs readUpdateV2: integrate structs, stash what cannot be integrated yet,
+// apply the delete set (stashing deletions of unknown clocks), and retry pending structs whose
+// missing dependency has arrived.
+func (tx *Transaction) applyDecoded(u *update.Update) {
+	d := tx.doc
+	s := d.store
+	for bi := range u.Blocks {
+		for si := range u.Blocks[bi].Structs {
+			if st := &u.Blocks[bi].Structs[si]; st.Kind == update.KindItem && st.HasParentName {
+				d.root(st.ParentName) // yjs creates the (untyped) root while reading
+			}
+		}
+	}
+	rest := tx.integrateBlocks(u.Blocks)
+	retry := false
+	if p := s.pendingStructs; p != nil {
+		for client, clock := range p.missing {
+			if clock < s.state(client) {
+				retry = true
+				break
+			}
+		}
+		if rest != nil {
+			for client, clock := range rest.missing {
+				if m, ok := p.missing[client]; !ok || m > clock {
+					p.missing[client] = clock
+				}
+			}
+			if merged, err := update.Merge([][]byte{p.update, rest.update}, true); err == nil {
+				p.update = merged
+			}
+		}
+	} else {
+		s.pendingStructs = rest
+	}
+	dsRest := tx.applyDeleteSet(u.DeleteSet)
+	if s.pendingDS != nil {
+		var dsRest2 []byte
+		if pu, err := update.Decode(s.pendingDS, true); err == nil {
+			dsRest2 = tx.applyDeleteSet(pu.DeleteSet)
+		}
+		switch {
+		case dsRest != nil && dsRest2 != nil:
+			if merged, err := update.Merge([][]byte{dsRest, dsRest2}, true); err == nil {
+				s.pendingDS = merged
+			}
+		case dsRest != nil:
+			s.pendingDS = dsRest
+		default:
+			s.pendingDS = dsRest2
+		}
+	} else {
+		s.pendingDS = dsRest
+	}
+	if retry {
+		pending := s.pendingStructs.update
+		s.pendingStructs = nil
+		if pu, err := update.Decode(pending, true); err == nil {
+			tx.applyDecoded(pu)
+		}
+	}
+}
+
+// structQueue is one client's structs of an update, consumed front to back.
+type structQueue struct {
+	structs []update.Struct
+	i       int
+}
+
+// integrateBlocks integrates the structs of an update in yjs order (highest client first,
+// depth-first into the clients a struct depends on) and returns the structs that must wait.
+func (tx *Transaction) integrateBlocks(blocks []update.ClientBlock) *pendingStructs {
+	s := tx.doc.store
+	queues := make(map[uint64]*structQueue, len(blocks))
+	for i := range blocks {
+		b := &blocks[i]
+		if len(b.Structs) == 0 {
+			continue
+		}
+		if q := queues[b.Client]; q != nil {
+			q.structs = append(q.structs, b.Structs...)
+		} else {
+			queues[b.Client] = &structQueue{structs: b.Structs}
+		}
+	}
+	ids := make([]uint64, 0, len(queues))
+	for c := range queues {
+		ids = append(ids, c)
+	}
+	slices.Sort(ids)
+	nextTarget := func() *structQueue {
+		for len(ids) > 0 {
+			q := queues[ids[len(ids)-1]]
+			if q != nil && q.i < len(q.structs) {
+				return q
+			}
+			ids = ids[:len(ids)-1]
+		}
+		return nil
+	}
+	cur := nextTarget()
+	if cur == nil {
+		return nil
+	}
+	restBlocks := map[uint64][]update.Struct{}
+	missing := StateVector{}
+	updateMissing := func(client, clock uint64) {
+		if m, ok := missing[client]; !ok || m > clock {
+			missing[client] = clock
+		}
+	}
+	var stack []*update.Struct
+	state := map[uint64]uint64{}
+	addStackToRest := func() {
+		for _, st := range stack {
+			client := st.ID.Client
+			if q := queues[client]; q != nil {
+				q.i--
+				restBlocks[client] = q.structs[q.i:]
+				delete(queues, client)
+			} else {
+				restBlocks[client] = []update.Struct{*st}
+			}
+			ids = slices.DeleteFunc(ids, func(c uint64) bool { return c == client })
+		}
+		stack = stack[:0]
+	}
+	head := &cur.structs[cur.i]
+	cur.i++
+	for {
+		if head.Kind != update.KindSkip {
+			local, ok := state[head.ID.Client]
+			if !ok {
+				local = s.state(head.ID.Client)
+				state[head.ID.Client] = local
+			}
+			if local < head.ID.Clock {
+				stack = append(stack, head)
+				updateMissing(head.ID.Client, head.ID.Clock-1)
+				addStackToRest()
+			} else if dep, missingDep := s.missingDependency(head); missingDep {
+				stack = append(stack, head)
+				q := queues[dep]
+				if q == nil || q.i == len(q.structs) {
+					updateMissing(dep, s.state(dep))
+					addStackToRest()
+				} else {
+					head = &q.structs[q.i]
+					q.i++
+					continue
+				}
+			} else if offset := local - head.ID.Clock; offset < head.Length {
+				tx.integrateStruct(head, offset)
+				state[head.ID.Client] = head.ID.Clock + head.Length
+			}
+		}
+		switch {
+		case len(stack) > 0:
+			head = stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+		case cur != nil && cur.i < len(cur.structs):
+			head = &cur.structs[cur.i]
+			cur.i++
+		default:
+			cur = nextTarget()
+			if cur == nil {
+				return encodeRest(restBlocks, missing)
+			}
+			head = &cur.structs[cur.i]
+			cur.i++
+		}
+	}
+}
+
+// encodeRest stores the structs that could not be integrated as a v2 update.
+func encodeRest(rest map[uint64][]update.Struct, missing StateVector) *pendingStructs {
+	if len(rest) == 0 {
+		return nil
+	}
+	u := update.Update{DeleteSet: update.NewDeleteSet()}
+	for _, c := range sortedClientsDesc(countsOf(rest)) {
+		u.Blocks = append(u.Blocks, update.ClientBlock{Client: c, Structs: rest[c]})
+	}
+	return &pendingStructs{missing: missing, update: u.Encode(true)}
+}
+
+func countsOf(m map[uint64][]update.Struct) map[uint64]uint64 {
+	out := make(map[uint64]uint64, len(m))
+	for c, v := range m {
+		out[c] = uint64(len(v))
+	}
+	return out
+}
+
+// applyDeleteSet deletes the ranges of ds that the store holds and returns the rest as a v2
+// update with no structs (yjs readAndApplyDeleteSet).
+func (tx *Transaction) applyDeleteSet(ds update.DeleteSet) []byte {
+	s := tx.doc.store
+	unapplied := update.NewDeleteSet()
+	for _, client := range sortedClientsDesc(rangeCounts(ds)) {
+		state := s.state(client)
+		for _, r := range ds.Clients[client] {
+			clock, end := r.Clock, r.Clock+r.Len
+			if clock >= state {
+				unapplied.Add(client, clock, end-clock)
+				continue
+			}
+			if state < end {
+				unapplied.Add(client, state, end-state)
+			}
+			tx.deleteRange(client, clock, end)
+		}
+	}
+	if unapplied.IsEmpty() {
+		return nil
+	}
+	// v2 stores ranges as gaps, so they must be ascending (v1 input may list them in any order)
+	unapplied.SortAndMerge()
+	u := update.Update{DeleteSet: unapplied}
+	return u.Encode(true)
+}
+
+// deleteRange marks [clock, end) of client deleted, splitting items at the range boundaries.
+func (tx *Transaction) deleteRange(client, clock, end uint64) {
+	s := tx.doc.store
+	sl := s.structs(client)
+	i, ok := findIndex(sl, clock)
+	if !ok {
+		return
+	}
+	if it := sl[i]; !it.deleted() && it.id.Clock < clock {
+		s.insertAt(client, i+1, it.split(tx, clock-it.id.Clock))
+		i++
+	}
+	for {
+		sl = s.structs(client)
+		if i >= len(sl) {
+			return
+		}
+		it := sl[i]
+		i++
+		if it.id.Clock >= end {
+			return
+		}
+		if it.deleted() {
+			continue
+		}
+		if end < it.id.Clock+it.length {
+			s.insertAt(client, i, it.split(tx, end-it.id.Clock))
+		}
+		it.delete(tx)
+	}
+}
+
+func rangeCounts(ds update.DeleteSet) map[uint64]uint64 {
+	out := make(map[uint64]uint64, len(ds.Clients))
+	for c, r := range ds.Clients {
+		out[c] = uint64(len(r))
+	}
+	return out
+}

@@ -1,0 +1,143 @@
+package crdt
+
+import (
+	"github.com/meridian-sync/meridian/crdt/internal/codec"
+	"github.com/meridian-sync/meridian/crdt/internal/update"
+)
+
+// EncodeStateAsUpdate encodes everything the document holds that a peer with state vector sv
+// lacks, as a v1 update (nil sv: everything). Structs and deletions still pending are
+// included, so a relay never loses data it cannot integrate yet (yjs does the same).
+func (d *Doc) EncodeStateAsUpdate(sv StateVector) []byte { return d.encodeState(sv, false) }
+
+// EncodeStateAsUpdateV2 is EncodeStateAsUpdate in the v2 format.
+func (d *Doc) EncodeStateAsUpdateV2(sv StateVector) []byte { return d.encodeState(sv, true) }
+
+func (d *Doc) encodeState(sv StateVector, v2 bool) []byte {
+	var enc codec.UpdateEncoder
+	if v2 {
+		enc = codec.NewEncoderV2()
+	} else {
+		enc = codec.NewEncoderV1()
+	}
+	if sv == nil {
+		sv = StateVector{}
+	}
+	d.writeClientsStructs(enc, sv)
+	d.store.deleteSet().Write(enc)
+	out := enc.Bytes()
+	s := d.store
+	if s.pendingDS == nil && s.pendingStructs == nil {
+		return out
+	}
+	// Pending data is kept as v2; merge it into the encoded state (yjs encodeStateAsUpdateV2).
+	parts := [][]byte{out}
+	if s.pendingDS != nil {
+		parts = append(parts, s.pendingDS)
+	}
+	if s.pendingStructs != nil {
+		if diff, err := update.Diff(s.pendingStructs.update, sv, true); err == nil {
+			parts = append(parts, diff)
+		}
+	}
+	if !v2 {
+		for i := 1; i < len(parts); i++ {
+			if p, err := update.Convert(parts[i], true, false); err == nil {
+				parts[i] = p
+			}
+		}
+	}
+	if merged, err := update.Merge(parts, v2); err == nil {
+		return merged
+	}
+	return out
+}
+
+// writeClientsStructs writes, for every client the document knows beyond sv, its structs from
+// sv's clock on, highest client first (yjs writeClientsStructs).
+func (d *Doc) writeClientsStructs(enc codec.UpdateEncoder, sv StateVector) {
+	s := d.store
+	from := make(map[uint64]uint64, len(s.clients))
+	for client, clock := range sv {
+		if s.state(client) > clock {
+			from[client] = clock
+		}
+	}
+	for client := range s.clients {
+		if _, ok := sv[client]; !ok {
+			from[client] = 0
+		}
+	}
+	rest := enc.Rest()
+	rest.WriteVarUint(uint64(len(from)))
+	for _, client := range sortedClientsDesc(from) {
+		sl := s.structs(client)
+		clock := max(from[client], sl[0].id.Clock)
+		start, _ := findIndex(sl, clock)
+		rest.WriteVarUint(uint64(len(sl) - start))
+		enc.WriteClient(client)
+		rest.WriteVarUint(clock)
+		sl[start].write(enc, clock-sl[start].id.Clock)
+		for _, it := range sl[start+1:] {
+			it.write(enc, 0)
+		}
+	}
+}
+
+// write encodes one struct from unit offset on (yjs Item.write / GC.write).
+func (it *item) write(enc codec.UpdateEncoder, offset uint64) {
+	if it.isGC() {
+		enc.WriteInfo(0)
+		enc.WriteLen(it.length - offset)
+		return
+	}
+	hasOrigin := offset > 0 || it.has(flagOrigin)
+	origin := it.origin
+	if offset > 0 {
+		origin = ID{Client: it.id.Client, Clock: it.id.Clock + offset - 1}
+	}
+	info := it.content.Ref() & 0x1f
+	if hasOrigin {
+		info |= 0x80
+	}
+	if it.has(flagRightOrigin) {
+		info |= 0x40
+	}
+	if it.hasParentSub() {
+		info |= 0x20
+	}
+	enc.WriteInfo(info)
+	if hasOrigin {
+		enc.WriteLeftID(origin)
+	}
+	if it.has(flagRightOrigin) {
+		enc.WriteRightID(it.rightOrigin)
+	}
+	if !hasOrigin && !it.has(flagRightOrigin) {
+		p := it.parent
+		if p.item == nil {
+			enc.WriteParentInfo(true)
+			enc.WriteString(p.rootName)
+		} else {
+			enc.WriteParentInfo(false)
+			enc.WriteLeftID(p.item.id)
+		}
+		if it.hasParentSub() {
+			enc.WriteString(it.parentSub)
+		}
+	}
+	it.content.Write(enc, offset)
+}
+
+// StateVector returns the next expected clock of every client the document holds structs of.
+// Pending structs are not included.
+func (d *Doc) StateVector() StateVector { return d.store.stateVector() }
+
+// EncodeStateVector is StateVector in the binary form sync step 1 carries.
+func (d *Doc) EncodeStateVector() []byte { return d.store.stateVector().Encode() }
+
+// HasPending reports whether structs or deletions wait for missing dependencies.
+func (d *Doc) HasPending() bool { return d.store.pendingStructs != nil || d.store.pendingDS != nil }
+
+// DecodeStateVector parses an encoded state vector.
+func DecodeStateVector(b []byte) (StateVector, error) { return update.DecodeStateVector(b) }

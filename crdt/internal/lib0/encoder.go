@@ -1,0 +1,102 @@
+package lib0
+
+import (
+	"encoding/binary"
+	"math"
+	"unicode/utf8"
+)
+
+// Encoder appends lib0 primitives to a growable byte slice.
+// The zero value is ready to use.
+type Encoder struct {
+	buf []byte
+}
+
+// Bytes returns the encoded bytes. The slice aliases the encoder's buffer: it is
+// valid until the next write or Reset and must not be modified.
+func (e *Encoder) Bytes() []byte { return e.buf }
+
+// Len is the number of bytes written so far.
+func (e *Encoder) Len() int { return len(e.buf) }
+
+// Reset empties the encoder but keeps its capacity for reuse.
+func (e *Encoder) Reset() { e.buf = e.buf[:0] }
+
+// WriteUint8 appends one byte.
+func (e *Encoder) WriteUint8(b byte) { e.buf = append(e.buf, b) }
+
+// WriteRaw appends b verbatim, with no length prefix.
+func (e *Encoder) WriteRaw(b []byte) { e.buf = append(e.buf, b...) }
+
+// WriteVarUint appends v as base-128 groups, least significant first (LEB128).
+// lib0 never produces values above MaxSafeInteger and its decoders (and ours)
+// reject them, so callers must keep v within that range to stay interoperable.
+func (e *Encoder) WriteVarUint(v uint64) { e.buf = binary.AppendUvarint(e.buf, v) }
+
+// WriteVarInt appends v in lib0's sign-magnitude varInt form (not zigzag).
+func (e *Encoder) WriteVarInt(v int64) {
+	if v < 0 {
+		// uint64(-v) is correct even for MinInt64 thanks to two's complement wrap.
+		e.WriteVarIntSigned(true, uint64(-v))
+		return
+	}
+	e.WriteVarIntSigned(false, uint64(v))
+}
+
+// WriteVarIntSigned appends a varInt from an explicit sign and magnitude. This is
+// the only way to write negative zero (the byte 0x40), which the v2 column codecs
+// use as a "count follows" flag.
+func (e *Encoder) WriteVarIntSigned(negative bool, magnitude uint64) {
+	// First byte: continuation bit, sign bit, and the 6 low bits of the magnitude.
+	first := byte(magnitude & 0x3f)
+	if negative {
+		first |= 0x40
+	}
+	magnitude >>= 6
+	if magnitude > 0 {
+		first |= 0x80
+	}
+	e.buf = append(e.buf, first)
+	if magnitude > 0 {
+		e.buf = binary.AppendUvarint(e.buf, magnitude)
+	}
+}
+
+// WriteVarString appends varUint(UTF-8 byte length) followed by the bytes.
+// Invalid UTF-8 is replaced byte by byte with U+FFFD, mirroring how a JS
+// TextEncoder replaces lone surrogates, so that the output always decodes.
+func (e *Encoder) WriteVarString(s string) {
+	if !utf8.ValidString(s) {
+		s = ToValidUTF8(s)
+	}
+	e.WriteVarUint(uint64(len(s)))
+	e.buf = append(e.buf, s...)
+}
+
+// WriteVarBytes appends a varUint8Array: varUint(length) followed by the bytes.
+func (e *Encoder) WriteVarBytes(b []byte) {
+	e.WriteVarUint(uint64(len(b)))
+	e.buf = append(e.buf, b...)
+}
+
+// WriteFloat32 appends f as 4 big-endian IEEE-754 bytes.
+func (e *Encoder) WriteFloat32(f float32) {
+	e.buf = binary.BigEndian.AppendUint32(e.buf, math.Float32bits(f))
+}
+
+// WriteFloat64 appends f as 8 big-endian IEEE-754 bytes. NaN is written in the
+// canonical quiet form 7ff8000000000000, the bytes a JS DataView produces.
+func (e *Encoder) WriteFloat64(f float64) {
+	bits := math.Float64bits(f)
+	if f != f {
+		bits = canonicalNaNBits
+	}
+	e.buf = binary.BigEndian.AppendUint64(e.buf, bits)
+}
+
+const canonicalNaNBits = 0x7ff8000000000000
+
+// WriteBigInt64 appends v as 8 big-endian two's-complement bytes.
+func (e *Encoder) WriteBigInt64(v int64) {
+	e.buf = binary.BigEndian.AppendUint64(e.buf, uint64(v))
+}

@@ -181,6 +181,10 @@ func (tx *Transaction) integrateBlocks(blocks []update.ClientBlock) *pendingStru
 				q.i--
 				restBlocks[client] = q.structs[q.i:]
 				delete(queues, client)
+				// Empty the queue itself, not just the map entry: the loop may still hold it as
+				// its current target and would otherwise re-read structs that now wait in
+				// restBlocks (and overwrite them there with a single struct).
+				q.structs, q.i = nil, 0
 			} else {
 				restBlocks[client] = []update.Struct{*st}
 			}

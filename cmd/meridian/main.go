@@ -24,6 +24,8 @@ type command struct {
 
 func commands() []command {
 	return []command{
+		{"serve", "run a Meridian node: WebSockets, HTTP API, storage", runServe},
+		{"token", "mint a JWT for clients from the configured secret", runToken},
 		{"doc", "inspect Yjs updates offline: json, state, merge, sv, dump", runDoc},
 		{"version", "print the version", func(_ []string, _ io.Reader, stdout, _ io.Writer) error {
 			_, err := fmt.Fprintln(stdout, "meridian", version)

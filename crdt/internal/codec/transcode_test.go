@@ -53,7 +53,7 @@ func transcodeBlock(dec UpdateDecoder, enc UpdateEncoder, budget *uint64) error 
 	enc.WriteClient(client)
 	enc.Rest().WriteVarUint(clock)
 	for i := uint64(0); i < structs; i++ {
-		if err := transcodeStruct(dec, enc); err != nil {
+		if err := transcodeStruct(dec, enc, budget); err != nil {
 			return fmt.Errorf("struct %d: %w", i, err)
 		}
 	}
@@ -62,7 +62,7 @@ func transcodeBlock(dec UpdateDecoder, enc UpdateEncoder, budget *uint64) error 
 
 const maxWalkStructs uint64 = 1 << 20
 
-func transcodeStruct(dec UpdateDecoder, enc UpdateEncoder) error {
+func transcodeStruct(dec UpdateDecoder, enc UpdateEncoder, budget *uint64) error {
 	info, err := dec.ReadInfo()
 	if err != nil {
 		return err
@@ -95,7 +95,7 @@ func transcodeStruct(dec UpdateDecoder, enc UpdateEncoder) error {
 			return err
 		}
 	}
-	return transcodeContent(dec, enc, info&0x1f)
+	return transcodeContent(dec, enc, info&0x1f, budget)
 }
 
 func transcodeParent(dec UpdateDecoder, enc UpdateEncoder, hasSub bool) error {
@@ -117,16 +117,14 @@ func transcodeParent(dec UpdateDecoder, enc UpdateEncoder, hasSub bool) error {
 	return err
 }
 
-func transcodeContent(dec UpdateDecoder, enc UpdateEncoder, ref byte) error {
+// transcodeContent charges element counts (ContentJSON, ContentAny) to the
+// same budget: v2 can encode 2^53 empty strings in a few bytes.
+func transcodeContent(dec UpdateDecoder, enc UpdateEncoder, ref byte, budget *uint64) error {
 	switch ref {
 	case 1: // Deleted
 		return copyLen(dec, enc)
 	case 2: // JSON (legacy): a count, then JSON texts in the string column
-		n, err := dec.ReadLen()
-		if err != nil {
-			return err
-		}
-		enc.WriteLen(n)
+		n, err := readCount(dec, enc, budget)
 		for i := uint64(0); i < n && err == nil; i++ {
 			err = copyString(dec, enc)
 		}
@@ -155,11 +153,7 @@ func transcodeContent(dec UpdateDecoder, enc UpdateEncoder, ref byte) error {
 		}
 		return nil
 	case 8: // Any
-		n, err := dec.ReadLen()
-		if err != nil {
-			return err
-		}
-		enc.WriteLen(n)
+		n, err := readCount(dec, enc, budget)
 		for i := uint64(0); i < n && err == nil; i++ {
 			err = copyAny(dec, enc)
 		}
@@ -207,6 +201,20 @@ func transcodeDeleteSet(dec UpdateDecoder, enc UpdateEncoder) error {
 		}
 	}
 	return nil
+}
+
+// readCount copies an element count, charging it to the walk budget.
+func readCount(dec UpdateDecoder, enc UpdateEncoder, budget *uint64) (uint64, error) {
+	n, err := dec.ReadLen()
+	if err != nil {
+		return 0, err
+	}
+	if n > *budget {
+		return 0, fmt.Errorf("element count %d above the walker's budget", n)
+	}
+	*budget -= n
+	enc.WriteLen(n)
+	return n, nil
 }
 
 func copyLen(dec UpdateDecoder, enc UpdateEncoder) error {

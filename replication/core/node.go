@@ -1,0 +1,143 @@
+package core
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/meridian-sync/meridian/replication/tree"
+	"github.com/meridian-sync/meridian/replication/wire"
+)
+
+// tombstoneDigest stands in the hash tree for a deleted document, so a tombstone differs from every
+// live state of the document and anti-entropy finds and spreads it.
+var tombstoneDigest = sha256.Sum256([]byte("meridian/replication: document tombstone"))
+
+// Node is the replication state machine of one node. It is not safe for concurrent use: the driver
+// serialises calls (see doc.go for the loop).
+type Node struct {
+	cfg   Config
+	store DocReader
+	rng   *rand.Rand
+	tick  uint64
+	ready bool
+	// readyTick is when a bootstrapping node started; aloneSince when it last saw no live peer.
+	aloneSince uint64
+
+	tree    *tree.Tree
+	digests map[string][32]byte // what the tree holds per document (tombstoneDigest for tombs)
+	tombs   map[string]bool
+
+	// Realtime push, sender side: one shared log of local writes, a cursor per peer.
+	seq    uint64
+	log    map[uint64]wire.Message
+	logLow uint64 // lowest sequence number that may still be in log
+	peers  map[string]*peer
+	// Realtime push, receiver side: next expected sequence number per origin.
+	recv      map[string]uint64
+	ackDue    map[string]bool
+	gapAsked  map[string]uint64 // tick of the last gap report per origin, to send one per tick
+	recvDirty map[string]bool
+
+	exchanges    map[uint64]*exchange // by xid
+	wantExchange map[string]bool      // peers owed an exchange as soon as possible
+	nextPeriodic uint64
+	synced       map[string]bool // bootstrapping: peers with a clean exchange
+
+	out   Ready
+	stats Stats
+}
+
+// New returns a node restored from the records a previous incarnation asked to persist (nil for a
+// first start). It reads every document digest from the store to rebuild the hash tree.
+func New(cfg Config, saved []Record) (*Node, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	n := &Node{
+		cfg: cfg, store: cfg.Store, rng: rand.New(rand.NewPCG(cfg.Seed, 0x6d6572696469616e)),
+		tree: tree.New(cfg.Shape), digests: map[string][32]byte{}, tombs: map[string]bool{},
+		log: map[uint64]wire.Message{}, peers: map[string]*peer{}, recv: map[string]uint64{},
+		ackDue: map[string]bool{}, gapAsked: map[string]uint64{}, recvDirty: map[string]bool{},
+		exchanges: map[uint64]*exchange{}, wantExchange: map[string]bool{}, synced: map[string]bool{},
+	}
+	if err := n.restore(saved); err != nil {
+		return nil, err
+	}
+	if !cfg.Bootstrap {
+		n.ready = true
+	}
+	if err := n.rebuildTree(); err != nil {
+		return nil, err
+	}
+	n.nextPeriodic = uint64(n.cfg.ExchangeIntervalTicks)
+	return n, nil
+}
+
+// rebuildTree fills the tree from the store's digests and the tombstones. A tombstoned document the
+// store still holds (a crash between persisting the tombstone and deleting) is deleted again.
+func (n *Node) rebuildTree() error {
+	err := n.store.Docs(func(doc string, d [32]byte) bool {
+		if n.tombs[doc] {
+			n.out.Delete = append(n.out.Delete, doc)
+			return true
+		}
+		n.setDigest(doc, d)
+		return true
+	})
+	if err != nil {
+		return fmt.Errorf("meridian/replication/core: reading digests: %w", err)
+	}
+	for doc := range n.tombs {
+		n.setDigest(doc, tombstoneDigest)
+	}
+	return nil
+}
+
+// setDigest moves a document to a new digest in the tree.
+func (n *Node) setDigest(doc string, d [32]byte) {
+	old, had := n.digests[doc]
+	switch {
+	case had && old == d:
+		return
+	case had:
+		n.tree.Replace(doc, &old, &d)
+	default:
+		n.tree.Replace(doc, nil, &d)
+	}
+	n.digests[doc] = d
+}
+
+// refreshDigest re-reads a document's digest from the store after it changed.
+func (n *Node) refreshDigest(doc string) error {
+	if n.tombs[doc] {
+		return nil
+	}
+	d, ok, err := n.store.Digest(doc)
+	if err != nil {
+		return fmt.Errorf("meridian/replication/core: digest of %q: %w", doc, err)
+	}
+	if ok {
+		n.setDigest(doc, d)
+	}
+	return nil
+}
+
+// ID is the node's id.
+func (n *Node) ID() string { return n.cfg.ID }
+
+// IsReady reports whether the node finished bootstrapping and accepts local writes.
+func (n *Node) IsReady() bool { return n.ready }
+
+// TreeTop is the top hash of the node's tree; replicas holding the same documents have equal tops.
+func (n *Node) TreeTop() uint64 { return n.tree.Top() }
+
+func (n *Node) send(m wire.Message) {
+	m.From = n.cfg.ID
+	n.stats.MessagesSent++
+	n.out.Messages = append(n.out.Messages, m)
+}
+
+func (n *Node) persist(key string, value []byte) {
+	n.out.Persist = append(n.out.Persist, Record{Key: key, Value: value})
+}

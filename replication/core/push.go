@@ -1,0 +1,232 @@
+package core
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/meridian-sync/meridian/replication/wire"
+)
+
+// LocalUpdate is called by the driver after the store durably holds an update written by one of this
+// node's own clients. The update gets the next sequence number and joins every peer's realtime queue;
+// only local writes are pushed (peers never forward), so each write crosses each link once.
+func (n *Node) LocalUpdate(doc string, update []byte) error {
+	if !n.ready {
+		return ErrNotReady
+	}
+	if n.tombs[doc] {
+		return ErrDeleted
+	}
+	if err := n.refreshDigest(doc); err != nil {
+		return err
+	}
+	n.appendLocal(wire.Message{Kind: wire.KindPush, Doc: doc, Data: update})
+	return nil
+}
+
+// LocalDelete deletes a document everywhere: a tombstone here, pushed to every peer and spread by
+// anti-entropy. Tombstones are permanent, so no replica can bring the document back.
+func (n *Node) LocalDelete(doc string) error {
+	if !n.ready {
+		return ErrNotReady
+	}
+	if n.tombs[doc] {
+		return nil
+	}
+	n.applyTombstone(doc)
+	n.appendLocal(wire.Message{Kind: wire.KindPush, Doc: doc, Deleted: true})
+	return nil
+}
+
+func (n *Node) appendLocal(m wire.Message) {
+	n.seq++
+	m.Seq = n.seq
+	n.log[m.Seq] = m
+	if len(n.log) == 1 {
+		n.logLow = m.Seq
+	}
+	n.persist(keySeq, uvarints(n.seq))
+	n.persist(logKey(m.Seq), wire.Encode(m))
+	size := m.Size()
+	for _, id := range sortedKeys(n.peers) {
+		p := n.peers[id]
+		if p.floor > m.Seq { // cannot happen: floors are at most seq+1 of the previous write
+			continue
+		}
+		p.bytes += size
+		if p.bytes > n.cfg.QueueMaxBytes {
+			n.overflow(id, p)
+			continue
+		}
+		n.pump(id)
+	}
+	n.trimLog()
+}
+
+// overflow drops a peer's queue: writers never wait for a slow peer. Anti-entropy covers the dropped
+// writes; the next push carries the new floor so the peer knows not to wait for them.
+func (n *Node) overflow(id string, p *peer) {
+	p.floor, p.bytes = n.seq+1, 0
+	p.sent = p.floor - 1
+	p.overflows++
+	n.stats.QueueOverflows++
+	n.persistPeer(id, p)
+	n.wantExchange[id] = true
+}
+
+// pump sends queued writes to a live peer up to the window of unacknowledged pushes.
+func (n *Node) pump(id string) {
+	p := n.peers[id]
+	if p == nil || !p.live {
+		return
+	}
+	if p.sent+1 < p.start() {
+		p.sent = p.start() - 1
+	}
+	for p.sent < n.seq && p.sent+1-p.start() < uint64(n.cfg.PushWindow) {
+		p.sent++
+		m, ok := n.log[p.sent]
+		if !ok {
+			// Trimmed below every other peer's start but not this one's: impossible by trimLog's
+			// invariant; skip rather than send a hole the receiver would wait on forever.
+			continue
+		}
+		m.To, m.Floor = id, p.floor
+		n.send(m)
+		n.stats.PushesSent++
+	}
+}
+
+// onAck handles a peer's "next expected" answer to our pushes.
+func (n *Node) onAck(m wire.Message) {
+	p := n.peers[m.From]
+	if p == nil {
+		return
+	}
+	if m.Next > n.seq+1 {
+		// The peer saw numbers we no longer remember (our state was lost): continue above them, so
+		// new writes are not mistaken for duplicates. Anti-entropy covers the rest.
+		n.seq = m.Next - 1
+		n.persist(keySeq, uvarints(n.seq))
+		p.floor = m.Next
+		p.sent = max(p.sent, m.Next-1)
+	}
+	if m.Next > p.acked {
+		for s := p.start(); s < m.Next && s <= n.seq; s++ {
+			if e, ok := n.log[s]; ok {
+				p.bytes -= e.Size()
+			}
+		}
+		p.acked = m.Next
+		if p.bytes < 0 || p.start() > n.seq {
+			p.bytes = 0
+		}
+		p.lastProgress = n.tick
+		n.persistPeer(m.From, p)
+		n.trimLog()
+	}
+	if m.Gap && p.lastRewind != n.tick {
+		p.lastRewind = n.tick
+		p.sent = p.start() - 1
+		n.stats.GapRefills++
+	}
+	n.pump(m.From)
+}
+
+// trimLog deletes log entries every peer's queue has moved past.
+func (n *Node) trimLog() {
+	low := n.seq + 1
+	for _, p := range n.peers {
+		low = min(low, p.start())
+	}
+	for ; n.logLow < low; n.logLow++ {
+		if _, ok := n.log[n.logLow]; ok {
+			delete(n.log, n.logLow)
+			n.persist(logKey(n.logLow), nil)
+		}
+	}
+}
+
+// retransmit rewinds peers whose acks stopped advancing: pushes or acks were lost.
+func (n *Node) retransmit() {
+	for _, id := range sortedKeys(n.peers) {
+		p := n.peers[id]
+		if !p.live || p.start() > n.seq || n.tick-p.lastProgress < uint64(n.cfg.RetransmitTicks) {
+			continue
+		}
+		p.sent, p.lastProgress = p.start()-1, n.tick
+		n.pump(id)
+	}
+}
+
+// onPush handles a write pushed by its origin. Updates are applied in sequence order exactly as the
+// origin numbered them; a missing number is asked for again (Ack with Gap) and later ones are dropped
+// until it arrives, since Yjs would hold them as pending structs anyway.
+func (n *Node) onPush(m wire.Message) error {
+	if m.Seq == 0 || m.Floor == 0 || m.Floor > m.Seq {
+		return fmt.Errorf("%w: push seq %d floor %d", ErrBadMessage, m.Seq, m.Floor)
+	}
+	o := m.From
+	next := n.recv[o]
+	if next < m.Floor {
+		// Writes before Floor will never come by push (the origin's queue overflowed, or we are new
+		// to it): skip them and let anti-entropy fetch whatever they carried.
+		next = m.Floor
+		n.recvDirty[o] = true
+		n.wantExchange[o] = true
+	}
+	switch {
+	case m.Seq < next:
+		n.stats.PushesDuplicate++
+	case m.Seq > next:
+		if n.gapAsked[o] != n.tick+1 {
+			n.gapAsked[o] = n.tick + 1
+			n.send(wire.Message{Kind: wire.KindAck, To: o, Next: next, Gap: true})
+		}
+		n.recv[o] = next
+		return nil
+	default:
+		n.acceptPush(m)
+		next++
+		n.recvDirty[o] = true
+	}
+	n.recv[o] = next
+	n.ackDue[o] = true
+	return nil
+}
+
+func (n *Node) acceptPush(m wire.Message) {
+	n.stats.PushesApplied++
+	if m.Deleted {
+		n.applyTombstone(m.Doc)
+		return
+	}
+	if n.tombs[m.Doc] {
+		return
+	}
+	n.out.Apply = append(n.out.Apply, DocUpdate{Doc: m.Doc, Update: m.Data, From: m.From})
+}
+
+// flushAcks sends one ack per origin heard from since the last Ready, after the applied updates and
+// the recv counters they advanced (the driver persists before it sends).
+func (n *Node) flushAcks() {
+	for _, o := range sortedKeys(n.recvDirty) {
+		n.persist(pfxRecv+o, uvarints(n.recv[o]))
+	}
+	for _, o := range sortedKeys(n.ackDue) {
+		n.send(wire.Message{Kind: wire.KindAck, To: o, Next: n.recv[o]})
+	}
+	clear(n.recvDirty)
+	clear(n.ackDue)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func sortStrings(s []string) { sort.Strings(s) }

@@ -1,0 +1,59 @@
+package core
+
+import "github.com/meridian-sync/meridian/replication/wire"
+
+// DocUpdate is a remote update the driver must apply to its store.
+type DocUpdate struct {
+	Doc    string
+	Update []byte // v1 update
+	From   string // the peer it came from, for logs and metrics
+}
+
+// Ready is the work the node hands to the driver. The driver must, in this order:
+//  1. apply every Apply update to its store, durably;
+//  2. write every Persist record in one durable batch (in order: a later record for a key wins);
+//  3. delete every Delete document from its store;
+//  4. send every Message to Message.To (dropping it if the peer is unreachable: the core retries);
+//  5. call Advance(rd).
+//
+// Acks in Messages promise the pushed updates are durable, hence apply and persist before sending.
+type Ready struct {
+	Apply    []DocUpdate
+	Persist  []Record
+	Delete   []string
+	Messages []wire.Message
+}
+
+// Empty reports whether there is nothing to do.
+func (rd *Ready) Empty() bool {
+	return len(rd.Apply) == 0 && len(rd.Persist) == 0 && len(rd.Delete) == 0 && len(rd.Messages) == 0
+}
+
+// HasReady reports whether Ready would return work.
+func (n *Node) HasReady() bool {
+	return !n.out.Empty() || len(n.ackDue) > 0 || len(n.recvDirty) > 0
+}
+
+// Ready hands over the accumulated work and starts a new batch.
+func (n *Node) Ready() Ready {
+	n.flushAcks()
+	rd := n.out
+	n.out = Ready{}
+	return rd
+}
+
+// Advance tells the node the driver finished rd: the applied documents' digests are re-read from the
+// store so the hash tree follows them.
+func (n *Node) Advance(rd Ready) error {
+	seen := map[string]bool{}
+	for _, u := range rd.Apply {
+		if seen[u.Doc] {
+			continue
+		}
+		seen[u.Doc] = true
+		if err := n.refreshDigest(u.Doc); err != nil {
+			return err
+		}
+	}
+	return nil
+}

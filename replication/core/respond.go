@@ -1,0 +1,93 @@
+package core
+
+import (
+	"fmt"
+
+	"github.com/meridian-sync/meridian/replication/tree"
+	"github.com/meridian-sync/meridian/replication/wire"
+)
+
+// The responder side of anti-entropy is stateless: every request is answered from the current tree
+// and store, so a peer may ask in any order, again, or never finish.
+
+func (n *Node) onRootsReq(m wire.Message) {
+	s := n.tree.Shape()
+	n.send(wire.Message{Kind: wire.KindRoots, To: m.From, Xid: m.Xid, Branches: uint32(s.Branches),
+		LeavesPerBranch: uint32(s.LeavesPerBranch), Hashes: n.tree.Branches()})
+}
+
+func (n *Node) onLeavesReq(m wire.Message) error {
+	reply := wire.Message{Kind: wire.KindLeaves, To: m.From, Xid: m.Xid, Indexes: m.Indexes}
+	for _, b := range m.Indexes {
+		leaves, ok := n.tree.Leaves(int(b))
+		if !ok {
+			return fmt.Errorf("%w: branch %d out of range", ErrBadMessage, b)
+		}
+		reply.Hashes = append(reply.Hashes, leaves...)
+	}
+	n.send(reply)
+	return nil
+}
+
+func (n *Node) onKeysReq(m wire.Message) error {
+	want := map[uint32]bool{}
+	for _, s := range m.Indexes {
+		if int(s) >= n.tree.Shape().Segments() {
+			return fmt.Errorf("%w: segment %d out of range", ErrBadMessage, s)
+		}
+		want[s] = true
+	}
+	n.send(wire.Message{Kind: wire.KindKeys, To: m.From, Xid: m.Xid, Keys: n.keysIn(want)})
+	return nil
+}
+
+// keysIn lists this node's (document, digest) pairs in the given segments, sorted by document.
+// It scans every document: key lists are asked for only where trees differ, so this is rare.
+func (n *Node) keysIn(segments map[uint32]bool) []wire.KeyDigest {
+	var keys []wire.KeyDigest
+	for _, doc := range sortedKeys(n.digests) {
+		if !segments[tree.SegmentOf(n.tree.Shape(), doc)] {
+			continue
+		}
+		if n.tombs[doc] {
+			keys = append(keys, wire.KeyDigest{Doc: doc, Deleted: true})
+		} else {
+			keys = append(keys, wire.KeyDigest{Doc: doc, Digest: n.digests[doc]})
+		}
+	}
+	return keys
+}
+
+// onSyncStep1 answers a peer's state vector with what it lacks (step 2) and, when asked, with our own
+// state vector so the peer sends back what we lack: a two-way sync moving only missing structs.
+func (n *Node) onSyncStep1(m wire.Message) error {
+	if n.tombs[m.Doc] {
+		n.send(wire.Message{Kind: wire.KindTombstone, To: m.From, Xid: m.Xid, Doc: m.Doc})
+		return nil
+	}
+	if _, held := n.digests[m.Doc]; held {
+		diff, err := n.store.Diff(m.Doc, m.Data)
+		if err != nil {
+			return fmt.Errorf("meridian/replication/core: diff of %q for %s: %w", m.Doc, m.From, err)
+		}
+		n.send(wire.Message{Kind: wire.KindSyncStep2, To: m.From, Xid: m.Xid, Doc: m.Doc, Data: diff})
+		n.stats.RepairBytesSent += uint64(len(diff))
+	}
+	if m.Reply {
+		sv, err := n.store.StateVector(m.Doc)
+		if err != nil {
+			return fmt.Errorf("meridian/replication/core: state vector of %q: %w", m.Doc, err)
+		}
+		n.send(wire.Message{Kind: wire.KindSyncStep1, To: m.From, Xid: m.Xid, Doc: m.Doc, Data: sv})
+	}
+	return nil
+}
+
+func (n *Node) onSyncStep2(m wire.Message) {
+	if n.tombs[m.Doc] {
+		return
+	}
+	n.stats.RepairsApplied++
+	n.stats.RepairBytesReceived += uint64(len(m.Data))
+	n.out.Apply = append(n.out.Apply, DocUpdate{Doc: m.Doc, Update: m.Data, From: m.From})
+}

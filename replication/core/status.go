@@ -1,0 +1,53 @@
+package core
+
+// Stats are the node's counters since it started (they are not persisted).
+type Stats struct {
+	MessagesSent, MessagesReceived                   uint64
+	PushesSent, PushesApplied, PushesDuplicate       uint64
+	GapRefills, QueueOverflows                       uint64
+	ExchangesStarted, ExchangesClean                 uint64
+	ExchangesTimedOut, StaleReplies                  uint64
+	DocsDiffering, RepairsRequested, RepairsApplied  uint64
+	RepairBytesSent, RepairBytesReceived, Tombstones uint64
+}
+
+// PeerStatus describes one peer's realtime queue.
+type PeerStatus struct {
+	ID         string
+	Live       bool
+	Synced     bool   // an exchange with it came back clean since it was last seen down
+	QueueDepth uint64 // local writes not yet acknowledged by the peer
+	QueueBytes int
+	Acked      uint64 // the peer's next expected sequence number
+	Overflows  uint64
+}
+
+// Status is a snapshot of the node for metrics and GET /v1/cluster.
+type Status struct {
+	ID        string
+	Ready     bool
+	Tick      uint64
+	Seq       uint64 // last local write's sequence number
+	TreeTop   uint64
+	Documents int // documents in the tree, tombstones included
+	Tombs     int
+	Exchanges int // in progress
+	Peers     []PeerStatus
+	Stats     Stats
+}
+
+// Status reports the node's state.
+func (n *Node) Status() Status {
+	st := Status{ID: n.cfg.ID, Ready: n.ready, Tick: n.tick, Seq: n.seq, TreeTop: n.tree.Top(),
+		Documents: len(n.digests), Tombs: len(n.tombs), Exchanges: len(n.exchanges), Stats: n.stats}
+	for _, id := range sortedKeys(n.peers) {
+		p := n.peers[id]
+		depth := uint64(0)
+		if n.seq+1 > p.start() {
+			depth = n.seq + 1 - p.start()
+		}
+		st.Peers = append(st.Peers, PeerStatus{ID: id, Live: p.live, Synced: n.synced[id], QueueDepth: depth,
+			QueueBytes: p.bytes, Acked: p.acked, Overflows: p.overflows})
+	}
+	return st
+}

@@ -1,0 +1,43 @@
+package core
+
+import (
+	"fmt"
+
+	"github.com/meridian-sync/meridian/replication/wire"
+)
+
+// Step feeds one message received from peer m.From. Errors report a message that breaks the protocol
+// or a store read that failed; the node's state stays consistent either way and the driver should
+// log the error (and may drop the peer's connection for a protocol error).
+func (n *Node) Step(m wire.Message) error {
+	if m.From == "" || m.From == n.cfg.ID {
+		return fmt.Errorf("%w (kind %v)", ErrUnknownSender, m.Kind)
+	}
+	n.stats.MessagesReceived++
+	switch m.Kind {
+	case wire.KindPush:
+		return n.onPush(m)
+	case wire.KindAck:
+		n.onAck(m)
+		return nil
+	case wire.KindRootsReq:
+		n.onRootsReq(m)
+		return nil
+	case wire.KindLeavesReq:
+		return n.onLeavesReq(m)
+	case wire.KindKeysReq:
+		return n.onKeysReq(m)
+	case wire.KindSyncStep1:
+		return n.onSyncStep1(m)
+	case wire.KindSyncStep2:
+		n.onSyncStep2(m)
+		return nil
+	case wire.KindTombstone:
+		n.applyTombstone(m.Doc)
+		return nil
+	case wire.KindRoots, wire.KindLeaves, wire.KindKeys:
+		return n.onExchangeReply(m)
+	default:
+		return fmt.Errorf("%w: unknown kind %v", ErrBadMessage, m.Kind)
+	}
+}

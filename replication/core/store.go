@@ -1,0 +1,22 @@
+package core
+
+// DocReader is the read side of the document store that the core consults synchronously, as raft's
+// core reads its Storage. Writes never go through it: the core returns them in Ready for the driver to
+// perform. Implementations are the regional server's Pebble store and the simulation's in-memory docs.
+//
+// The core calls these methods only from inside its own methods, so an implementation needs to be safe
+// only against the other writers of the store (the server's clients), not against the core.
+type DocReader interface {
+	// Digest is crdt.Snapshot.Digest() of the document's current state; ok is false when the store
+	// holds no such document.
+	Digest(doc string) (digest [32]byte, ok bool, err error)
+	// StateVector is the document's encoded state vector (crdt.Doc.EncodeStateVector); for a document
+	// the store does not hold, the encoding of the empty state vector.
+	StateVector(doc string) ([]byte, error)
+	// Diff is the v1 update holding everything the document has that the encoded state vector sv
+	// lacks, with the complete delete set (crdt.Doc.EncodeStateAsUpdate(sv)).
+	Diff(doc string, sv []byte) ([]byte, error)
+	// Docs calls fn with every held document and its digest until fn returns false; used once at
+	// start to rebuild the hash tree.
+	Docs(fn func(doc string, digest [32]byte) bool) error
+}

@@ -1,0 +1,2 @@
+// Package replication replicates Meridian's documents between nodes and regions.
+package replication

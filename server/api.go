@@ -1,0 +1,285 @@
+package server
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/meridian-sync/meridian/crdt"
+	"github.com/meridian-sync/meridian/server/auth"
+	"github.com/meridian-sync/meridian/server/store"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /ws/", s.handleWS)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
+	mux.HandleFunc("GET /readyz", s.handleReady)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /v1/docs", s.handleList)
+	mux.HandleFunc("/v1/docs/", s.handleDoc)
+	mux.HandleFunc("GET /v1/cluster", s.handleCluster)
+	return mux
+}
+
+func (s *Server) handleReady(w http.ResponseWriter, _ *http.Request) {
+	if !s.ready.Load() {
+		writeError(w, http.StatusServiceUnavailable, "not ready")
+		return
+	}
+	_, _ = io.WriteString(w, "ready\n")
+}
+
+type apiError struct {
+	Error string `json:"error"`
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func writeError(w http.ResponseWriter, status int, msg string) { writeJSON(w, status, apiError{msg}) }
+
+// principal verifies the request's token; on failure it has answered and returns nil.
+func (s *Server) principal(w http.ResponseWriter, r *http.Request) *auth.Principal {
+	tok, err := auth.TokenFromRequest(r)
+	if err == nil {
+		var p *auth.Principal
+		if p, err = s.verifier.Verify(tok); err == nil {
+			return p
+		}
+	}
+	s.metrics.refusals.WithLabelValues("bad_token").Inc()
+	writeError(w, http.StatusUnauthorized, authReason(err))
+	return nil
+}
+
+func (s *Server) admin(w http.ResponseWriter, r *http.Request) bool {
+	p := s.principal(w, r)
+	if p == nil {
+		return false
+	}
+	if !p.Admin {
+		s.metrics.refusals.WithLabelValues("not_admin").Inc()
+		writeError(w, http.StatusForbidden, "this endpoint needs an admin token")
+		return false
+	}
+	return true
+}
+
+func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
+	if !s.admin(w, r) {
+		return
+	}
+	q := r.URL.Query()
+	limit := 100
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			writeError(w, http.StatusBadRequest, "limit must be between 1 and 1000")
+			return
+		}
+		limit = n
+	}
+	docs, next, err := s.store.List(q.Get("prefix"), q.Get("cursor"), limit)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "listing failed")
+		return
+	}
+	if docs == nil {
+		docs = []store.DocInfo{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"documents": docs, "nextCursor": next})
+}
+
+func (s *Server) handleCluster(w http.ResponseWriter, r *http.Request) {
+	if !s.admin(w, r) {
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"members": []map[string]any{{"node": s.cfg.Node, "region": s.cfg.Region, "ready": s.ready.Load(),
+			"self": true, "replicationLagSeconds": 0}},
+		"regions": []string{s.cfg.Region},
+	})
+}
+
+// docPath splits /v1/docs/{id}[/update]. A document whose id ends in "/update" is reached by escaping its
+// slashes (%2F): the id is unescaped only after the split.
+func docPath(r *http.Request) (id string, update bool, err error) {
+	rest := strings.TrimPrefix(r.URL.EscapedPath(), "/v1/docs/")
+	if trimmed, ok := strings.CutSuffix(rest, "/update"); ok {
+		rest, update = trimmed, true
+	}
+	if id, err = url.PathUnescape(rest); err != nil {
+		return "", false, err
+	}
+	return id, update, ValidateDocID(id)
+}
+
+func (s *Server) handleDoc(w http.ResponseWriter, r *http.Request) {
+	id, isUpdate, err := docPath(r)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	switch {
+	case r.Method == http.MethodGet && !isUpdate:
+		s.withRead(w, r, id, func(rm *room) (int, any) { return http.StatusOK, rm.doc.ToJSON() })
+	case r.Method == http.MethodGet && isUpdate:
+		s.getUpdate(w, r, id)
+	case r.Method == http.MethodPost && isUpdate:
+		s.postUpdate(w, r, id)
+	case r.Method == http.MethodDelete && !isUpdate:
+		s.deleteDoc(w, r, id)
+	default:
+		writeError(w, http.StatusMethodNotAllowed, "use GET /v1/docs/{id}, GET or POST /v1/docs/{id}/update, DELETE /v1/docs/{id}")
+	}
+}
+
+// openRoom checks the caller may access id as wanted and acquires its room; on failure it has answered.
+func (s *Server) openRoom(w http.ResponseWriter, r *http.Request, id string, write bool) *room {
+	p := s.principal(w, r)
+	if p == nil {
+		return nil
+	}
+	a := p.Access(id)
+	if !a.Read || (write && !a.Write) {
+		s.metrics.refusals.WithLabelValues("doc_not_granted").Inc()
+		writeError(w, http.StatusForbidden, "the token does not grant this access to the document")
+		return nil
+	}
+	rm, err := s.hub.acquire(r.Context(), id, false)
+	switch {
+	case errors.Is(err, store.ErrDeleted):
+		writeError(w, http.StatusGone, "document deleted")
+	case errors.Is(err, errShuttingDown):
+		writeError(w, http.StatusServiceUnavailable, "server shutting down")
+	case err != nil:
+		writeError(w, http.StatusInternalServerError, "document could not be loaded")
+	default:
+		return rm
+	}
+	return nil
+}
+
+// withRead runs read on the room goroutine once every write queued before it is durable, and writes its JSON.
+func (s *Server) withRead(w http.ResponseWriter, r *http.Request, id string, read func(*room) (int, any)) {
+	rm := s.openRoom(w, r, id, false)
+	if rm == nil {
+		return
+	}
+	defer s.hub.release(rm, false)
+	type result struct {
+		status int
+		body   any
+	}
+	res := make(chan result, 1)
+	rm.call(func(rm *room) {
+		rm.queue.push(nil, func(err error) {
+			if err != nil {
+				res <- result{http.StatusServiceUnavailable, apiError{"storage failure"}}
+				return
+			}
+			st, body := read(rm)
+			res <- result{st, body}
+		})
+	})
+	select {
+	case out := <-res:
+		if b, ok := out.body.([]byte); ok {
+			w.Header().Set("Content-Type", "application/octet-stream")
+			w.WriteHeader(out.status)
+			_, _ = w.Write(b)
+			return
+		}
+		writeJSON(w, out.status, out.body)
+	case <-rm.done:
+		writeError(w, http.StatusServiceUnavailable, "document unloaded, retry")
+	case <-r.Context().Done():
+	}
+}
+
+func (s *Server) getUpdate(w http.ResponseWriter, r *http.Request, id string) {
+	var sv crdt.StateVector
+	if enc := r.URL.Query().Get("sv"); enc != "" {
+		raw, err := decodeBase64(enc)
+		if err == nil {
+			sv, err = crdt.DecodeStateVector(raw)
+		}
+		if err != nil {
+			writeError(w, http.StatusBadRequest, "sv must be a base64 encoded Yjs state vector")
+			return
+		}
+	}
+	s.withRead(w, r, id, func(rm *room) (int, any) { return http.StatusOK, rm.doc.EncodeStateAsUpdate(sv) })
+}
+
+func decodeBase64(s string) ([]byte, error) {
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
+		if b, err := enc.DecodeString(s); err == nil {
+			return b, nil
+		}
+	}
+	return nil, errors.New("not base64")
+}
+
+func (s *Server) postUpdate(w http.ResponseWriter, r *http.Request, id string) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, int64(s.cfg.Limits.MaxMessageBytes)+1))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "could not read the body")
+		return
+	}
+	if len(body) > s.cfg.Limits.MaxMessageBytes {
+		s.metrics.refusals.WithLabelValues("message_too_large").Inc()
+		writeError(w, http.StatusRequestEntityTooLarge, "update larger than the message size limit")
+		return
+	}
+	rm := s.openRoom(w, r, id, true)
+	if rm == nil {
+		return
+	}
+	defer s.hub.release(rm, false)
+	res := make(chan error, 1)
+	if !rm.call(func(rm *room) { rm.applyHTTP(body, func(err error) { res <- err }) }) {
+		writeError(w, http.StatusServiceUnavailable, "document unloaded, retry")
+		return
+	}
+	select {
+	case err = <-res:
+	case <-r.Context().Done():
+		return
+	}
+	switch {
+	case err == nil:
+		writeJSON(w, http.StatusOK, map[string]any{"stored": true})
+	case errors.Is(err, errRefused):
+		status := http.StatusBadRequest
+		if strings.Contains(err.Error(), refuseDocTooBig.reason) {
+			status = http.StatusRequestEntityTooLarge
+		}
+		writeError(w, status, strings.TrimPrefix(err.Error(), "refused: "))
+	default:
+		writeError(w, http.StatusServiceUnavailable, "storage failure, retry")
+	}
+}
+
+func (s *Server) deleteDoc(w http.ResponseWriter, r *http.Request, id string) {
+	if !s.admin(w, r) {
+		return
+	}
+	s.hub.evict(context.WithoutCancel(r.Context()), id)
+	if err := s.store.Delete(id); err != nil && !errors.Is(err, store.ErrDeleted) {
+		writeError(w, http.StatusInternalServerError, "delete failed")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"deleted": id})
+}

@@ -1,0 +1,19 @@
+// Package server is the regional Meridian node: Yjs clients sync documents over authenticated WebSockets
+// (y-websocket protocol at /ws/{doc}), documents are stored durably in Pebble (package store), and an HTTP
+// API, health checks and Prometheus metrics share the same port.
+//
+// Wiring it (what cmd/meridian does):
+//
+//	err := server.RunServe(ctx, os.Args[2:], os.LookupEnv, logger)   // meridian serve [flags]
+//	err := server.RunToken(os.Args[2:], os.LookupEnv, os.Stdout)     // meridian token --doc D --perm write
+//
+// or, for finer control, server.RegisterServeFlags + server.ApplyEnv + flag parsing, then
+// server.New(cfg) and (*Server).Run(ctx), or mount (*Server).Handler() yourself and call Shutdown.
+//
+// Inside, each loaded document is a room: one goroutine owns the crdt.Doc, the awareness table and the
+// connections, and applies their messages in order. An update is applied in memory, appended to the store
+// (group commit), and broadcast and acknowledged only once its batch is synced (room_durable.go). Rooms unload
+// after IdleUnload without connections; a connection to a document being loaded waits for the load.
+// Each connection has a reader (limits, decoding) and a writer (bounded queue, write deadline, pings, token
+// expiry). The wire extensions are described in PROTOCOL.md.
+package server

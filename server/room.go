@@ -1,0 +1,240 @@
+package server
+
+import (
+	"errors"
+	"time"
+
+	"github.com/meridian-sync/meridian/crdt"
+	"github.com/meridian-sync/meridian/server/protocol"
+	"github.com/meridian-sync/meridian/server/store"
+)
+
+type roomEventKind int
+
+const (
+	evJoin roomEventKind = iota
+	evLeave
+	evFrame
+	evCall
+	evShutdown
+)
+
+type roomEvent struct {
+	kind roomEventKind
+	s    *session
+	msg  protocol.Message
+	fn   func(r *room) // evCall: runs on the room goroutine
+}
+
+// member is the room's view of one connection.
+type member struct {
+	clients map[uint64]bool // awareness client ids this connection introduced
+	updates uint64          // sync step 2 / update messages received, for the ack extension
+}
+
+// room holds one loaded document and its connections. Everything below "owned by run" is touched only by the
+// room's goroutine, which is what serialises access to the (not goroutine-safe) crdt.Doc.
+type room struct {
+	id      string
+	hub     *hub
+	srv     *Server
+	inbox   chan roomEvent
+	loaded  chan struct{} // closed once the document is loaded (or failed to)
+	loadErr error
+	done    chan struct{} // closed when run returns
+
+	refs, connRefs int // guarded by hub.mu
+
+	// owned by run
+	doc        *crdt.Doc
+	captured   [][]byte // updates the doc emitted during the current ApplyUpdate
+	awareness  *protocol.Awareness
+	members    map[*session]*member
+	queue      durableQueue
+	docBytes   int // estimate of the stored size; recomputed exactly when near the limit
+	broken     bool
+	draining   bool
+	lastActive time.Time
+}
+
+func newRoom(h *hub, id string) *room {
+	r := &room{id: id, hub: h, srv: h.srv, inbox: make(chan roomEvent, 256), loaded: make(chan struct{}),
+		done: make(chan struct{}), members: map[*session]*member{},
+		awareness: protocol.NewAwareness(h.srv.cfg.Limits.MaxAwarenessStates)}
+	r.queue.fail = r.fail
+	return r
+}
+
+// post hands an event to the room, unless it has already exited.
+func (r *room) post(ev roomEvent) bool {
+	select {
+	case r.inbox <- ev:
+		return true
+	case <-r.done:
+		return false
+	}
+}
+
+// call runs fn on the room goroutine and waits for it.
+func (r *room) call(fn func(r *room)) bool {
+	finished := make(chan struct{})
+	if !r.post(roomEvent{kind: evCall, fn: func(r *room) { fn(r); close(finished) }}) {
+		return false
+	}
+	select {
+	case <-finished:
+		return true
+	case <-r.done:
+		return false
+	}
+}
+
+func (r *room) load() error {
+	d, err := r.srv.store.Load(r.id)
+	if err != nil {
+		return err
+	}
+	r.doc = crdt.NewDoc()
+	for _, u := range append([][]byte{d.Snapshot}, d.Updates...) {
+		if u == nil {
+			continue
+		}
+		if err := r.doc.ApplyUpdate(u); err != nil {
+			return errors.Join(errCorruptDocument, err)
+		}
+	}
+	r.docBytes = int(d.Info.Bytes())
+	r.doc.OnUpdate(func(u []byte, _ any) { r.captured = append(r.captured, u) })
+	return nil
+}
+
+var errCorruptDocument = errors.New("meridian: stored document does not decode")
+
+func (r *room) run() {
+	defer close(r.done)
+	r.loadErr = r.load()
+	close(r.loaded)
+	if r.loadErr != nil {
+		r.hub.detach(r)
+		if !errors.Is(r.loadErr, store.ErrDeleted) {
+			r.srv.log.Error("document load failed", "doc", r.id, "err", r.loadErr)
+		}
+		return
+	}
+	r.srv.metrics.documents.Inc()
+	defer r.srv.metrics.documents.Dec()
+	r.lastActive = time.Now()
+	ticker := time.NewTicker(time.Second)
+	defer ticker.Stop()
+	for {
+		select {
+		case ev := <-r.inbox:
+			r.lastActive = time.Now()
+			r.handle(ev)
+		case <-r.queue.headDone():
+		case now := <-ticker.C:
+			r.tick(now)
+		}
+		r.queue.flush()
+		if r.finished() && r.hub.tryRetire(r) {
+			return
+		}
+	}
+}
+
+// finished reports whether the room has nothing left to do and may unload.
+func (r *room) finished() bool {
+	if len(r.members) > 0 || r.queue.len() > 0 {
+		return false
+	}
+	if r.draining && len(r.members) == 0 {
+		return true
+	}
+	return r.broken || time.Since(r.lastActive) >= r.srv.cfg.Limits.IdleUnload
+}
+
+func (r *room) handle(ev roomEvent) {
+	switch ev.kind {
+	case evJoin:
+		r.join(ev.s)
+	case evLeave:
+		r.leave(ev.s)
+	case evFrame:
+		if m := r.members[ev.s]; m != nil && !r.broken {
+			r.frame(ev.s, m, ev.msg)
+		}
+	case evCall:
+		ev.fn(r)
+	case evShutdown:
+		r.draining = true
+		r.queue.push(nil, func(error) {
+			for s := range r.members {
+				s.close(CloseGoingAway, "server shutting down")
+			}
+		})
+	}
+}
+
+func (r *room) tick(now time.Time) {
+	if removed := r.awareness.Expire(now); len(removed) > 0 {
+		r.broadcast(protocol.EncodeAwarenessMessage(protocol.EncodeAwarenessUpdate(removed)))
+	}
+}
+
+func (r *room) join(s *session) {
+	if r.broken || r.draining {
+		s.close(CloseGoingAway, "document unavailable, retry")
+		return
+	}
+	r.members[s] = &member{clients: map[uint64]bool{}}
+	if s.ext.Hello {
+		s.send(protocol.EncodeHello(protocol.Hello{Region: r.srv.cfg.Region, Node: r.srv.cfg.Node}))
+	}
+	s.send(protocol.EncodeSyncStep1(r.doc.EncodeStateVector()))
+	if states := r.awareness.States(); len(states) > 0 {
+		s.send(protocol.EncodeAwarenessMessage(protocol.EncodeAwarenessUpdate(states)))
+	}
+}
+
+func (r *room) leave(s *session) {
+	m := r.members[s]
+	if m == nil {
+		return
+	}
+	delete(r.members, s)
+	ids := make([]uint64, 0, len(m.clients))
+	for id := range m.clients {
+		ids = append(ids, id)
+	}
+	if removed := r.awareness.Remove(ids); len(removed) > 0 {
+		r.broadcast(protocol.EncodeAwarenessMessage(protocol.EncodeAwarenessUpdate(removed)))
+	}
+}
+
+// broadcast sends a frame to every member, the sender included: y-websocket clients rely on the echo.
+func (r *room) broadcast(frame []byte) {
+	for s := range r.members {
+		s.send(frame)
+	}
+}
+
+// fail handles a storage error: what is in memory may now be ahead of the disk, so the room stops serving,
+// closes its connections (they reconnect and re-sync against a freshly loaded copy) and unloads.
+func (r *room) fail(err error) {
+	if r.broken {
+		return
+	}
+	r.broken = true
+	r.hub.detach(r)
+	if !errors.Is(err, store.ErrDeleted) {
+		r.srv.log.Error("storage failure, unloading document", "doc", r.id, "err", err)
+	}
+	code, reason, metric := CloseInternal, "storage failure, retry", "storage_error"
+	if errors.Is(err, store.ErrDeleted) {
+		code, reason, metric = CloseDeleted, "document deleted", "deleted"
+	}
+	for s := range r.members {
+		r.srv.metrics.refusals.WithLabelValues(metric).Inc()
+		s.close(code, reason)
+	}
+}

@@ -1,0 +1,189 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/meridian-sync/meridian/crdt"
+	"github.com/meridian-sync/meridian/server/protocol"
+	"github.com/meridian-sync/meridian/server/store"
+)
+
+var (
+	refuseMalformed  = refusal{CloseMalformed, "malformed", "malformed message"}
+	refuseReadOnly   = refusal{CloseForbidden, "read_only_write", "read-only access: document updates are refused"}
+	refuseDocTooBig  = refusal{CloseTooLarge, "document_too_large", "document size limit reached"}
+	refuseAwareness  = refusal{CloseRateLimited, "awareness_limit", "too many awareness states in this document"}
+	refuseBadUpdate  = refusal{CloseMalformed, "bad_update", "update does not decode"}
+	refuseBadStateSV = refusal{CloseMalformed, "bad_state_vector", "state vector does not decode"}
+)
+
+// frame handles one decoded message of a member.
+func (r *room) frame(s *session, m *member, msg protocol.Message) {
+	switch msg.Type {
+	case protocol.MessageSync:
+		r.syncMessage(s, m, msg.Sync)
+	case protocol.MessageAwareness:
+		r.awarenessMessage(s, m, msg.Awareness)
+	case protocol.MessageQueryAwareness:
+		s.send(protocol.EncodeAwarenessMessage(protocol.EncodeAwarenessUpdate(r.awareness.States())))
+	default:
+		// Auth and extension messages only flow server → client; a client sending one is ignored, as the
+		// reference server ignores unknown types.
+	}
+}
+
+func (r *room) syncMessage(s *session, m *member, msg protocol.SyncMessage) {
+	switch msg.Type {
+	case protocol.SyncStep1:
+		sv, err := crdt.DecodeStateVector(msg.Payload)
+		if err != nil {
+			s.refuse(refuseBadStateSV)
+			return
+		}
+		answer := protocol.EncodeSyncStep2(r.doc.EncodeStateAsUpdate(sv))
+		r.queue.push(nil, func(err error) {
+			if err == nil {
+				s.send(answer)
+			}
+		})
+	case protocol.SyncStep2, protocol.SyncUpdate:
+		writes, ref := r.ingest(msg.Payload, s.access.Write)
+		if ref != nil {
+			s.refuse(*ref)
+			return
+		}
+		if !s.access.Write {
+			return // a read-only client's harmless step 2: nothing to store, nothing to ack
+		}
+		m.updates++
+		acked := m.updates // by value: later updates are not durable yet when this runs
+		r.afterWrites(writes, func(err error) {
+			if err == nil && s.ext.Ack {
+				s.send(protocol.EncodeAck(protocol.Ack{Updates: acked, Regions: 1}))
+			}
+		})
+	}
+}
+
+// afterWrites queues the broadcasts of writes, then done, all in commit order.
+func (r *room) afterWrites(writes []pendingWrite, done func(error)) {
+	for _, w := range writes {
+		frame := w.broadcast
+		r.queue.push(w.write, func(err error) {
+			if err == nil && frame != nil {
+				r.broadcast(frame)
+			}
+		})
+	}
+	r.queue.push(nil, done)
+}
+
+type pendingWrite struct {
+	write     *store.Write
+	broadcast []byte // the sync update frame to send to the room once durable; nil for bookkeeping writes
+}
+
+// ingest applies a client's update to the document and queues it for storage. A read-only client's update is
+// refused unless it would change nothing (Yjs clients send their whole delete set in every step 2).
+func (r *room) ingest(update []byte, canWrite bool) ([]pendingWrite, *refusal) {
+	if !canWrite {
+		if r.changesNothing(update) {
+			return nil, nil
+		}
+		return nil, &refuseReadOnly
+	}
+	limit := r.srv.cfg.Limits.MaxDocumentBytes
+	if r.docBytes+len(update) > limit {
+		// The estimate only grows; measure the real size before refusing.
+		r.docBytes = len(r.doc.EncodeStateAsUpdate(nil))
+		if r.docBytes+len(update) > limit {
+			return nil, &refuseDocTooBig
+		}
+	}
+	r.captured = r.captured[:0]
+	start := time.Now()
+	err := r.doc.ApplyUpdate(update)
+	r.srv.metrics.applySeconds.Observe(time.Since(start).Seconds())
+	if err != nil {
+		return nil, &refuseBadUpdate
+	}
+	var writes []pendingWrite
+	for _, u := range r.captured {
+		w := r.srv.store.Append(r.id, u)
+		writes = append(writes, pendingWrite{write: &w, broadcast: protocol.EncodeSyncUpdate(u)})
+		r.docBytes += len(u)
+	}
+	if r.doc.HasPending() {
+		// Structs waiting for missing dependencies are not in any emitted update; keep the raw update so they
+		// survive a restart (merging it again later is harmless).
+		w := r.srv.store.Append(r.id, update)
+		writes = append(writes, pendingWrite{write: &w})
+		r.docBytes += len(update)
+	}
+	return writes, nil
+}
+
+// changesNothing reports whether update carries no struct and no delete the document lacks.
+func (r *room) changesNothing(update []byte) bool {
+	diff, err := crdt.DiffUpdate(update, r.doc.StateVector())
+	if err != nil {
+		return false
+	}
+	ds, hasStructs, err := protocol.DecodeStructlessUpdate(diff)
+	if err != nil || hasStructs {
+		return false
+	}
+	if len(ds) == 0 {
+		return true
+	}
+	have, err := protocol.DecodeSnapshotDeleteSet(r.doc.Snapshot().Encode())
+	return err == nil && have.Covers(ds)
+}
+
+func (r *room) awarenessMessage(s *session, m *member, payload []byte) {
+	entries, err := protocol.DecodeAwarenessUpdate(payload)
+	if err != nil {
+		s.refuse(refuseMalformed)
+		return
+	}
+	if !s.access.Presence {
+		// Not stored, not forwarded. Echoing it to the sender alone keeps the stock client's 30 s liveness
+		// check satisfied in a quiet room without anyone else seeing this user.
+		s.send(protocol.EncodeAwarenessMessage(payload))
+		return
+	}
+	accepted, err := r.awareness.Apply(entries, time.Now())
+	if errors.Is(err, protocol.ErrAwarenessFull) {
+		s.refuse(refuseAwareness)
+		return
+	}
+	for _, e := range accepted {
+		if e.IsNull() {
+			delete(m.clients, e.ClientID)
+		} else {
+			m.clients[e.ClientID] = true
+		}
+	}
+	if len(accepted) > 0 {
+		r.broadcast(protocol.EncodeAwarenessMessage(protocol.EncodeAwarenessUpdate(accepted)))
+	}
+}
+
+// applyHTTP applies an update posted to the HTTP API and calls reply once it is durable (or refused).
+func (r *room) applyHTTP(update []byte, reply func(error)) {
+	if r.broken || r.draining {
+		reply(errShuttingDown)
+		return
+	}
+	writes, ref := r.ingest(update, true)
+	if ref != nil {
+		r.srv.metrics.refusals.WithLabelValues(ref.metric).Inc()
+		reply(fmt.Errorf("%w: %s", errRefused, ref.reason))
+		return
+	}
+	r.afterWrites(writes, reply)
+}
+
+var errRefused = errors.New("refused")

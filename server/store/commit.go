@@ -1,0 +1,149 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/cockroachdb/pebble/v2"
+)
+
+// commitLoop is the single writer. Taking every queued op into one synced batch is the group commit: while
+// one fsync runs, new ops pile up in the channel and all of them share the next one.
+func (s *Store) commitLoop() {
+	defer s.wg.Done()
+	for first := range s.ops {
+		batch := []*op{first}
+	drain:
+		for len(batch) < s.opts.MaxBatchOps {
+			select {
+			case o, ok := <-s.ops:
+				if !ok {
+					break drain
+				}
+				batch = append(batch, o)
+			default:
+				break drain
+			}
+		}
+		s.commit(batch)
+	}
+}
+
+// batchState caches, per batch, what the ops of one document need: its meta and whether it is deleted.
+type batchState struct {
+	s       *Store
+	b       *pebble.Batch
+	metas   map[string]*DocInfo
+	deleted map[string]bool
+}
+
+func (s *Store) commit(ops []*op) {
+	st := &batchState{s: s, b: s.db.NewBatch(), metas: map[string]*DocInfo{}, deleted: map[string]bool{}}
+	defer st.b.Close()
+	var failed error
+	for _, o := range ops {
+		if failed == nil {
+			o.err = st.apply(o)
+			if o.err != nil && !errors.Is(o.err, ErrDeleted) {
+				failed = o.err
+			}
+		}
+	}
+	for id, m := range st.metas {
+		if !st.deleted[id] {
+			failed = errors.Join(failed, st.b.Set(docKey(familyMeta, id), m.encode(), nil))
+		}
+	}
+	start := time.Now()
+	if failed == nil {
+		failed = st.b.Commit(pebble.Sync)
+	}
+	took := time.Since(start)
+	if failed != nil {
+		s.opts.Logger.Error("store commit failed", "ops", len(ops), "err", failed)
+	}
+	for _, o := range ops {
+		if failed != nil && o.err == nil {
+			o.err = fmt.Errorf("meridian/store: commit: %w", failed)
+		}
+		close(o.done)
+	}
+	if failed == nil {
+		if f := s.opts.Observer.Committed; f != nil {
+			f(len(ops), st.b.Len(), took)
+		}
+		for id, m := range st.metas {
+			if !st.deleted[id] && (m.LogCount >= s.opts.CompactLogCount || m.LogBytes >= s.opts.CompactLogBytes) {
+				s.requestCompaction(id)
+			}
+		}
+	}
+}
+
+// meta returns the document's meta as of this batch, reading it from the database the first time.
+func (st *batchState) meta(docID string) (*DocInfo, error) {
+	if m, ok := st.metas[docID]; ok {
+		return m, nil
+	}
+	if deleted, ok := st.deleted[docID]; ok && deleted {
+		return nil, ErrDeleted
+	}
+	if _, err := get(st.s.db, docKey(familyTombstone, docID)); err == nil {
+		st.deleted[docID] = true
+		return nil, ErrDeleted
+	} else if !errors.Is(err, pebble.ErrNotFound) {
+		return nil, err
+	}
+	m := &DocInfo{ID: docID}
+	b, err := get(st.s.db, docKey(familyMeta, docID))
+	switch {
+	case err == nil:
+		if *m, err = decodeDocInfo(docID, b); err != nil {
+			return nil, err
+		}
+	case !errors.Is(err, pebble.ErrNotFound):
+		return nil, err
+	}
+	st.metas[docID] = m
+	return m, nil
+}
+
+func (st *batchState) apply(o *op) error {
+	switch o.kind {
+	case opAppend:
+		m, err := st.meta(o.docID)
+		if err != nil {
+			return err
+		}
+		o.seq = m.nextSeq
+		m.nextSeq++
+		m.LogCount++
+		m.LogBytes += uint64(len(o.data))
+		return st.b.Set(logKey(o.docID, o.seq), o.data, nil)
+	case opCompact:
+		m, err := st.meta(o.docID)
+		if err != nil {
+			return err
+		}
+		m.LogCount -= min(m.LogCount, o.entries)
+		m.LogBytes -= min(m.LogBytes, o.entryBytes)
+		m.SnapshotBytes = uint64(len(o.data))
+		lower, _ := logBounds(o.docID)
+		return errors.Join(st.b.Set(docKey(familySnapshot, o.docID), o.data, nil),
+			st.b.DeleteRange(lower, logKey(o.docID, o.uptoSeq+1), nil))
+	case opDelete:
+		if _, err := st.meta(o.docID); err != nil {
+			return err
+		}
+		delete(st.metas, o.docID)
+		st.deleted[o.docID] = true
+		lower, upper := logBounds(o.docID)
+		stamp := appendUvarint(nil, uint64(time.Now().UnixMilli()))
+		return errors.Join(st.b.DeleteRange(lower, upper, nil),
+			st.b.Delete(docKey(familySnapshot, o.docID), nil),
+			st.b.Delete(docKey(familyMeta, o.docID), nil),
+			st.b.Set(docKey(familyTombstone, o.docID), stamp, nil))
+	}
+	return fmt.Errorf("meridian/store: unknown op %d", o.kind)
+}

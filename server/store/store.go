@@ -1,0 +1,259 @@
+package store
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/cockroachdb/pebble/v2"
+)
+
+// Sentinel errors.
+var (
+	ErrClosed  = errors.New("meridian/store: closed")
+	ErrDeleted = errors.New("meridian/store: document deleted")
+)
+
+// Options configures a Store. Zero values take the documented defaults.
+type Options struct {
+	Dir string // database directory (created if missing)
+	// Merge merges v1 updates into one (crdt.MergeUpdates). Without it, background compaction is off.
+	Merge func(updates [][]byte) ([]byte, error)
+	// CompactLogCount and CompactLogBytes trigger compaction of a document whose log exceeds either.
+	CompactLogCount uint64 // default 500 entries
+	CompactLogBytes uint64 // default 1 MiB
+	// MaxBatchOps bounds the writes joined into one synced batch (default 4096).
+	MaxBatchOps int
+	// Observer receives measurements; nil fields are skipped. Callbacks run on store goroutines and must
+	// not block.
+	Observer Observer
+	Logger   *slog.Logger
+}
+
+// Observer is the store's metrics seam.
+type Observer struct {
+	Committed func(ops int, bytes int, fsync time.Duration)
+	Compacted func(docID string, entries uint64, before, after uint64, took time.Duration)
+}
+
+func (o *Options) ensureDefaults() {
+	if o.CompactLogCount == 0 {
+		o.CompactLogCount = 500
+	}
+	if o.CompactLogBytes == 0 {
+		o.CompactLogBytes = 1 << 20
+	}
+	if o.MaxBatchOps == 0 {
+		o.MaxBatchOps = 4096
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+}
+
+// Store is a Pebble-backed document store. Safe for concurrent use.
+type Store struct {
+	db   *pebble.DB
+	opts Options
+
+	mu struct {
+		sync.RWMutex
+		closed bool
+	}
+	ops       chan *op
+	compactCh chan string
+	compactMu struct {
+		sync.Mutex
+		queued map[string]bool
+	}
+	stop chan struct{}
+	wg   sync.WaitGroup
+}
+
+// Open opens (or creates) the store in opts.Dir.
+func Open(opts Options) (*Store, error) {
+	opts.ensureDefaults()
+	if opts.Dir == "" {
+		return nil, errors.New("meridian/store: no data directory given")
+	}
+	db, err := pebble.Open(opts.Dir, &pebble.Options{Logger: quietPebbleLogger{opts.Logger}})
+	if err != nil {
+		return nil, fmt.Errorf("meridian/store: open %s: %w", opts.Dir, err)
+	}
+	s := &Store{db: db, opts: opts, ops: make(chan *op, opts.MaxBatchOps),
+		compactCh: make(chan string, 1024), stop: make(chan struct{})}
+	s.compactMu.queued = map[string]bool{}
+	s.wg.Add(2)
+	go s.commitLoop()
+	go s.compactLoop()
+	return s, nil
+}
+
+// Close stops accepting writes, commits those already submitted, stops compaction, and closes the database.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	if s.mu.closed {
+		s.mu.Unlock()
+		return ErrClosed
+	}
+	s.mu.closed = true
+	close(s.ops)
+	close(s.stop)
+	s.mu.Unlock()
+	s.wg.Wait()
+	return s.db.Close()
+}
+
+// Document is what Load returns: replay Snapshot then Updates, in order, to rebuild the document.
+type Document struct {
+	Info     DocInfo
+	Exists   bool
+	Snapshot []byte   // nil if never compacted
+	Updates  [][]byte // log entries written since the snapshot
+}
+
+// Load reads a document as one consistent view (a Pebble snapshot), even while it is being compacted.
+func (s *Store) Load(docID string) (Document, error) {
+	if err := s.open(); err != nil {
+		return Document{}, err
+	}
+	snap := s.db.NewSnapshot()
+	defer snap.Close()
+	d, _, err := loadFrom(snap, docID)
+	return d, err
+}
+
+// loadFrom reads a document from r and also returns the seq of its last log entry.
+func loadFrom(snap pebble.Reader, docID string) (Document, uint64, error) {
+	if _, err := get(snap, docKey(familyTombstone, docID)); err == nil {
+		return Document{}, 0, ErrDeleted
+	} else if !errors.Is(err, pebble.ErrNotFound) {
+		return Document{}, 0, err
+	}
+	metaBytes, err := get(snap, docKey(familyMeta, docID))
+	if errors.Is(err, pebble.ErrNotFound) {
+		return Document{Info: DocInfo{ID: docID}}, 0, nil
+	} else if err != nil {
+		return Document{}, 0, err
+	}
+	d := Document{Exists: true}
+	if d.Info, err = decodeDocInfo(docID, metaBytes); err != nil {
+		return Document{}, 0, err
+	}
+	if d.Snapshot, err = get(snap, docKey(familySnapshot, docID)); err != nil && !errors.Is(err, pebble.ErrNotFound) {
+		return Document{}, 0, err
+	}
+	var last uint64
+	d.Updates, last, err = readLog(snap, docID)
+	return d, last, err
+}
+
+// readLog returns every log entry of docID and the seq of the last one.
+func readLog(r pebble.Reader, docID string) ([][]byte, uint64, error) {
+	lower, upper := logBounds(docID)
+	it, err := r.NewIter(&pebble.IterOptions{LowerBound: lower, UpperBound: upper})
+	if err != nil {
+		return nil, 0, err
+	}
+	defer it.Close()
+	var out [][]byte
+	var last uint64
+	for it.First(); it.Valid(); it.Next() {
+		out = append(out, bytes.Clone(it.Value()))
+		k := it.Key()
+		last = beUint64(k[len(k)-8:])
+	}
+	return out, last, it.Error()
+}
+
+// Info returns the stored size of a document; ok is false for an unknown or deleted document.
+func (s *Store) Info(docID string) (info DocInfo, ok bool, err error) {
+	if err := s.open(); err != nil {
+		return DocInfo{}, false, err
+	}
+	b, err := get(s.db, docKey(familyMeta, docID))
+	if errors.Is(err, pebble.ErrNotFound) {
+		return DocInfo{ID: docID}, false, nil
+	} else if err != nil {
+		return DocInfo{}, false, err
+	}
+	info, err = decodeDocInfo(docID, b)
+	return info, err == nil, err
+}
+
+// List returns up to limit documents whose id starts with prefix and sorts after cursor (exclusive), and the
+// cursor of the next page ("" when there is none).
+func (s *Store) List(prefix, cursor string, limit int) ([]DocInfo, string, error) {
+	if err := s.open(); err != nil {
+		return nil, "", err
+	}
+	lower, upper := familyBounds(familyMeta, prefix)
+	if cursor != "" {
+		if after := append(docKey(familyMeta, cursor), 0); bytes.Compare(after, lower) > 0 {
+			lower = after
+		}
+	}
+	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: lower, UpperBound: upper})
+	if err != nil {
+		return nil, "", err
+	}
+	defer it.Close()
+	var out []DocInfo
+	for it.First(); it.Valid(); it.Next() {
+		if len(out) == limit {
+			return out, out[len(out)-1].ID, nil
+		}
+		info, err := decodeDocInfo(string(it.Key()[2:]), it.Value())
+		if err != nil {
+			return nil, "", err
+		}
+		out = append(out, info)
+	}
+	return out, "", it.Error()
+}
+
+func (s *Store) open() error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.mu.closed {
+		return ErrClosed
+	}
+	return nil
+}
+
+func get(r pebble.Reader, key []byte) ([]byte, error) {
+	v, closer, err := r.Get(key)
+	if err != nil {
+		return nil, err
+	}
+	defer closer.Close()
+	return bytes.Clone(v), nil
+}
+
+func beUint64(b []byte) uint64 {
+	var v uint64
+	for _, c := range b {
+		v = v<<8 | uint64(c)
+	}
+	return v
+}
+
+// quietPebbleLogger routes Pebble's own messages to slog at debug level (errors stay errors).
+type quietPebbleLogger struct{ log *slog.Logger }
+
+func (l quietPebbleLogger) Infof(format string, args ...any) {
+	l.log.Debug(fmt.Sprintf(format, args...), "component", "pebble")
+}
+func (l quietPebbleLogger) Errorf(format string, args ...any) {
+	l.log.Error(fmt.Sprintf(format, args...), "component", "pebble")
+}
+func (l quietPebbleLogger) Fatalf(format string, args ...any) {
+	l.log.Error(fmt.Sprintf(format, args...), "component", "pebble")
+	panic(fmt.Sprintf(format, args...)) // Pebble's contract: Fatalf does not return
+}
+
+var _ io.Closer = (*Store)(nil)

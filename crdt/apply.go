@@ -133,6 +133,9 @@ type structQueue struct {
 // integrateBlocks integrates the structs of an update in yjs order (highest client first,
 // depth-first into the clients a struct depends on) and returns the structs that must wait.
 func (tx *Transaction) integrateBlocks(blocks []update.ClientBlock) *pendingStructs {
+	if len(blocks) == 1 && tx.integrateReadyBlock(&blocks[0]) {
+		return nil
+	}
 	s := tx.doc.store
 	queues := make(map[uint64]*structQueue, len(blocks))
 	for i := range blocks {
@@ -262,18 +265,21 @@ func countsOf(m map[uint64][]update.Struct) map[uint64]uint64 {
 // applyDeleteSet deletes the ranges of ds that the store holds and returns the rest as a v2
 // update with no structs (yjs readAndApplyDeleteSet).
 func (tx *Transaction) applyDeleteSet(ds update.DeleteSet) []byte {
+	if len(ds.Clients) == 0 {
+		return nil // most updates of a live session only insert
+	}
 	s := tx.doc.store
-	unapplied := update.NewDeleteSet()
-	for _, client := range sortedClientsDesc(rangeCounts(ds)) {
+	var unapplied update.DeleteSet // allocated when a range must wait
+	for _, client := range deleteSetClientsDesc(ds) {
 		state := s.state(client)
 		for _, r := range ds.Clients[client] {
 			clock, end := r.Clock, r.Clock+r.Len
 			if clock >= state {
-				unapplied.Add(client, clock, end-clock)
+				addUnapplied(&unapplied, client, clock, end-clock)
 				continue
 			}
 			if state < end {
-				unapplied.Add(client, state, end-state)
+				addUnapplied(&unapplied, client, state, end-state)
 			}
 			tx.deleteRange(client, clock, end)
 		}
@@ -291,20 +297,19 @@ func (tx *Transaction) applyDeleteSet(ds update.DeleteSet) []byte {
 func (tx *Transaction) deleteRange(client, clock, end uint64) {
 	s := tx.doc.store
 	sl := s.structs(client)
-	i, ok := findIndex(sl, clock)
+	i, ok := sl.find(clock)
 	if !ok {
 		return
 	}
-	if it := sl[i]; !it.deleted() && it.id.Clock < clock {
-		s.insertAt(client, i+1, it.split(tx, clock-it.id.Clock))
+	if it := sl.at(i); !it.deleted() && it.id.Clock < clock {
+		sl.insert(i+1, it.split(tx, clock-it.id.Clock))
 		i++
 	}
 	for {
-		sl = s.structs(client)
-		if i >= len(sl) {
+		if i >= sl.len() {
 			return
 		}
-		it := sl[i]
+		it := sl.at(i)
 		i++
 		if it.id.Clock >= end {
 			return
@@ -313,10 +318,28 @@ func (tx *Transaction) deleteRange(client, clock, end uint64) {
 			continue
 		}
 		if end < it.id.Clock+it.length {
-			s.insertAt(client, i, it.split(tx, end-it.id.Clock))
+			sl.insert(i, it.split(tx, end-it.id.Clock))
 		}
 		it.delete(tx)
 	}
+}
+
+// deleteSetClientsDesc lists the clients of ds highest first, the order yjs applies them in.
+func deleteSetClientsDesc(ds update.DeleteSet) []uint64 {
+	cs := make([]uint64, 0, len(ds.Clients))
+	for c := range ds.Clients {
+		cs = append(cs, c)
+	}
+	slices.Sort(cs)
+	slices.Reverse(cs)
+	return cs
+}
+
+func addUnapplied(ds *update.DeleteSet, client, clock, length uint64) {
+	if ds.Clients == nil {
+		*ds = update.NewDeleteSet()
+	}
+	ds.Add(client, clock, length)
 }
 
 func rangeCounts(ds update.DeleteSet) map[uint64]uint64 {

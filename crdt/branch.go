@@ -41,6 +41,11 @@ func (b *branch) setMapItem(key string, it *item) {
 	b.mapItems[key] = it
 }
 
+// isText reports whether the branch is a Text or an XmlText (yjs YXmlText extends YText).
+func (b *branch) isText() bool {
+	return b.typeRef == update.TypeRefText || b.typeRef == update.TypeRefXmlText
+}
+
 // deletedByParent reports whether the type's own item is deleted (then edits are discarded).
 func (b *branch) deletedByParent() bool { return b.item != nil && b.item.deleted() }
 

@@ -25,6 +25,11 @@ type event struct {
 	target *branch
 	tx     *Transaction
 	change *changeSet
+
+	// textDelta caches TextEvent.Delta: computing it deletes redundant markers (as yjs does),
+	// so a second computation would see a different text. Observers share the event.
+	textDelta     []Delta
+	textDeltaDone bool
 }
 
 // Transaction is the transaction that caused the event.
@@ -139,9 +144,21 @@ func listDelta(e *event) []ArrayDelta {
 // TextEvent reports a change of a Text.
 type TextEvent struct{ *event }
 
-// Delta describes the text change as a rich-text delta (yjs YTextEvent.delta, without the
-// redundant-marker removal yjs performs while computing it).
+// Delta describes the text change as a rich-text delta (yjs YTextEvent.delta). Like yjs, the
+// first call deletes the format markers it finds redundant, in a local transaction of its own
+// that runs (and emits its update) after the current one; later calls return the same delta.
 func (e *TextEvent) Delta() []Delta {
+	if !e.textDeltaDone {
+		e.target.doc.transact(nil, true, func(tx *Transaction) {
+			e.textDelta = e.computeTextDelta(tx)
+		})
+		e.textDeltaDone = true
+	}
+	return e.textDelta
+}
+
+// computeTextDelta walks the text once; tx receives the deletions of redundant markers.
+func (e *TextEvent) computeTextDelta(tx *Transaction) []Delta {
 	var ops []Delta
 	cur, old := newAttrs(), newAttrs()
 	pending := newAttrs() // attributes of the next retain
@@ -228,7 +245,7 @@ func (e *TextEvent) Delta() []Delta {
 				retain += int(it.length)
 			}
 		case *update.ContentFormat:
-			e.formatDelta(it, c, cur, old, pending, &action, add)
+			e.formatDelta(tx, it, c, cur, old, pending, &action, add)
 		case *update.ContentDeleted:
 			if e.deletes(it) && !e.adds(it) {
 				if action != 'd' {
@@ -247,10 +264,15 @@ func (e *TextEvent) Delta() []Delta {
 	return ops
 }
 
-func (e *event) formatDelta(it *item, c *update.ContentFormat, cur, old, pending *attrs, action *byte, add func()) {
+// formatDelta handles a format marker of the delta walk. A live marker that changes nothing
+// is deleted (in tx), as yjs does while computing the delta.
+func (e *event) formatDelta(tx *Transaction, it *item, c *update.ContentFormat, cur, old, pending *attrs, action *byte, add func()) {
 	switch {
 	case e.adds(it):
-		if !e.deletes(it) && !equalAttr(cur.getOrNull(c.Key), c.Value) {
+		if e.deletes(it) {
+			break
+		}
+		if !equalAttr(cur.getOrNull(c.Key), c.Value) {
 			if *action == 'r' {
 				add()
 			}
@@ -259,6 +281,8 @@ func (e *event) formatDelta(it *item, c *update.ContentFormat, cur, old, pending
 			} else {
 				pending.set(c.Key, c.Value)
 			}
+		} else if c.Value != nil {
+			it.delete(tx) // opens an attribute that is already in effect
 		}
 	case e.deletes(it):
 		old.set(c.Key, c.Value)
@@ -270,14 +294,19 @@ func (e *event) formatDelta(it *item, c *update.ContentFormat, cur, old, pending
 		}
 	case !it.deleted():
 		old.set(c.Key, c.Value)
-		if v, ok := pending.get(c.Key); ok && !equalAttr(v, c.Value) {
-			if *action == 'r' {
-				add()
-			}
-			if c.Value == nil {
-				pending.del(c.Key)
-			} else {
-				pending.set(c.Key, c.Value)
+		if v, ok := pending.get(c.Key); ok {
+			if !equalAttr(v, c.Value) {
+				if *action == 'r' {
+					add()
+				}
+				if c.Value == nil {
+					pending.del(c.Key)
+				} else {
+					pending.set(c.Key, c.Value)
+				}
+			} else if v != nil {
+				// yjs: "this will be cleaned up automatically by the contextless cleanup function"
+				it.delete(tx)
 			}
 		}
 	}
@@ -293,7 +322,16 @@ func (e *event) formatDelta(it *item, c *update.ContentFormat, cur, old, pending
 func (d *Doc) callObservers(tx *Transaction) {
 	for _, b := range tx.changedOrder {
 		cs := tx.changed[b]
-		if cs == nil || len(b.handlers.list) == 0 || b.deletedByParent() {
+		if cs == nil || b.deletedByParent() {
+			continue
+		}
+		if !tx.local && b.hasFormatting && b.isText() {
+			// yjs YText._callObserver: a remote change to formatted text may have left
+			// duplicate markers behind, so the formatting cleanup runs after this transaction.
+			// It is decided here, per changed text, whether or not anyone observes it.
+			tx.needFormattingCleanup = true
+		}
+		if len(b.handlers.list) == 0 {
 			continue
 		}
 		e := &event{target: b, tx: tx, change: cs}

@@ -41,9 +41,10 @@ func (a *attrs) get(k string) (any, bool) {
 	return v, ok
 }
 
-// getOrNull mirrors `map.get(key) ?? null`.
+// getOrNull mirrors `map.get(key) ?? null`: an absent key and an undefined value both read
+// as null.
 func (a *attrs) getOrNull(k string) any {
-	if v, ok := a.vals[k]; ok {
+	if v, ok := a.vals[k]; ok && !lib0.IsUndefined(v) {
 		return v
 	}
 	return nil
@@ -99,6 +100,3 @@ func (a *attrs) applyFormat(f *update.ContentFormat) {
 		a.set(f.Key, f.Value)
 	}
 }
-
-// equalAttr compares attribute values (yjs equalAttrs; deep equality for objects).
-func equalAttr(a, b any) bool { return lib0.EqualAny(a, b) }

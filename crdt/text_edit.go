@@ -1,6 +1,9 @@
 package crdt
 
-import "github.com/meridian-sync/meridian/crdt/internal/update"
+import (
+	"github.com/meridian-sync/meridian/crdt/internal/lib0"
+	"github.com/meridian-sync/meridian/crdt/internal/update"
+)
 
 // minimizeAttributeChanges skips deleted items and format markers that already say what we
 // want, so an insertion lands after them (yjs minimizeAttributeChanges).
@@ -44,9 +47,11 @@ func (tx *Transaction) insertNegatedAttributes(b *branch, p *textPos, negated *a
 			if !ok {
 				break
 			}
-			if v, has := negated.get(f.Key); !has || !equalAttr(v, f.Value) {
-				// yjs compares with `negatedAttributes.get(key)` (undefined when absent),
-				// which never equals a stored value
+			v, has := negated.get(f.Key)
+			if !has {
+				v = lib0.Undefined // yjs compares with `negatedAttributes.get(key)`
+			}
+			if !equalAttr(v, f.Value) {
 				break
 			}
 			negated.del(f.Key)

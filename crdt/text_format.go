@@ -21,10 +21,11 @@ func (tx *Transaction) cleanupFormattingGap(start, curr *item, startAttrs, currA
 		}
 		if f, ok := isFormat(start); ok && !start.deleted() {
 			startVal := startAttrs.getOrNull(f.Key)
-			if endFormats[f.Key] != f || equalAttr(startVal, f.Value) {
+			// === as in yjs, not equalAttr: an equal object from another marker is not redundant
+			if endFormats[f.Key] != f || strictEqual(startVal, f.Value) {
 				start.delete(tx)
 				cleanups++
-				if !reachedCurr && equalAttr(currAttrs.getOrNull(f.Key), f.Value) && !equalAttr(startVal, f.Value) {
+				if !reachedCurr && strictEqual(currAttrs.getOrNull(f.Key), f.Value) && !strictEqual(startVal, f.Value) {
 					if startVal == nil {
 						currAttrs.del(f.Key)
 					} else {
@@ -124,13 +125,13 @@ func (d *Doc) cleanupFormatting(done *Transaction) {
 // structsInRange returns the structs overlapping [from, to) of client, without splitting.
 func (s *store) structsInRange(client, from, to uint64) []*item {
 	sl := s.structs(client)
-	i, ok := findIndex(sl, from)
+	i, ok := sl.find(from)
 	if !ok {
 		return nil
 	}
 	var out []*item
-	for ; i < len(sl) && sl[i].id.Clock < to; i++ {
-		out = append(out, sl[i])
+	for ; i < sl.len() && sl.at(i).id.Clock < to; i++ {
+		out = append(out, sl.at(i))
 	}
 	return out
 }

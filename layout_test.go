@@ -22,7 +22,7 @@ var allowedImports = map[string][]string{
 	"server":      {"crdt", "replication"},
 	"client":      {"crdt"},
 	"web":         {},
-	"deploy":      {},
+	"deploy":      {"crdt", "client"}, // the chaos checker is a client of the deployment
 	"cmd":         {"crdt", "server", "replication", "client", "web", "deploy"},
 }
 

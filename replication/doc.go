@@ -1,2 +1,44 @@
-// Package replication replicates Meridian's documents between nodes and regions.
+// Package replication replicates Meridian's documents between the nodes of every region:
+// active-active, leaderless, convergent because the documents are Yjs CRDTs.
+//
+// # Layers
+//
+//   - core: the pure state machine (realtime push, anti-entropy, tombstones, bootstrap).
+//   - tree: the Tictac XOR hash tree anti-entropy compares. wire: the peer messages and codec.
+//   - transport: authenticated TCP peer streams (HMAC handshake with the cluster key, TLS optional).
+//   - durable: the core's records in Pebble. membership: which nodes are alive (serf, or static).
+//   - sim: the seeded deterministic cluster simulation that tests the core (TestSimulation).
+//   - this package: the driver that wires them, Node.
+//
+// # The seam with the regional server
+//
+// The server owns clients and the document store; replication owns everything between nodes.
+//
+//	node, err := replication.New(replication.Config{
+//		Region: "eu", Node: "n1", PeerAddr: ":7947", ClusterKey: key,
+//		Membership: members, // membership.NewSerf(...) in production
+//		Storage:    durable.NewPebble(db, []byte("repl/")),
+//		Bootstrap:  storeIsEmpty,
+//	}, docStore)        // docStore implements DocStore over the server's Pebble store
+//	go node.Run(ctx)
+//	prometheus.MustRegister(node.Collector())
+//
+// Then, from the server:
+//   - before storing a client write: refuse it unless node.Ready() (bootstrapping) and unless
+//     !node.IsDeleted(doc);
+//   - after the write is durable: node.LocalUpdate(doc, update) (v1 update bytes);
+//   - DELETE /v1/docs/{id}: node.LocalDelete(doc);
+//   - GET /readyz: node.Ready(); GET /v1/cluster: node.Status() (JSON-ready).
+//
+// And replication calls the server back through DocStore: Digest, StateVector, Diff and Docs to
+// read, ApplyUpdate to apply an update from a peer (durably, digest in the same batch, then
+// broadcast to the document's local clients), DeleteDocument for a tombstone.
+//
+// Every node holds every document today: every alive member is a replication peer for every
+// document. A document-to-node mapping (sharding within a region) would go behind
+// membership.Membership and the peer selection in Node.syncMembers, without touching the core's
+// per-peer protocol.
+//
+// Document bytes never travel through membership gossip; only through the peer streams.
+// PROTOCOL.md specifies the peer protocol byte by byte.
 package replication

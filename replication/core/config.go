@@ -36,7 +36,7 @@ type Config struct {
 	// MaxConcurrentExchanges this node initiates at once. Default 2.
 	MaxConcurrentExchanges int
 	// MaxBranchesPerExchange, MaxSegmentsPerExchange and MaxDocsPerExchange throttle repair: an
-	// exchange that hits a bound is followed by another one at the next tick. Defaults 16, 64, 256.
+	// exchange that hits a bound is followed by another one at the next tick. Defaults 64, 256, 256.
 	MaxBranchesPerExchange int
 	MaxSegmentsPerExchange int
 	MaxDocsPerExchange     int
@@ -72,8 +72,8 @@ func (c *Config) Validate() error {
 		def   int
 	}{
 		{&c.BootstrapAloneTicks, 30}, {&c.ExchangeIntervalTicks, 10}, {&c.ExchangeTimeoutTicks, 20},
-		{&c.ConfirmPauseTicks, 1}, {&c.MaxConcurrentExchanges, 2}, {&c.MaxBranchesPerExchange, 16},
-		{&c.MaxSegmentsPerExchange, 64}, {&c.MaxDocsPerExchange, 256}, {&c.QueueMaxBytes, 64 << 20},
+		{&c.ConfirmPauseTicks, 1}, {&c.MaxConcurrentExchanges, 2}, {&c.MaxBranchesPerExchange, 64},
+		{&c.MaxSegmentsPerExchange, 256}, {&c.MaxDocsPerExchange, 256}, {&c.QueueMaxBytes, 64 << 20},
 		{&c.PushWindow, 256}, {&c.RetransmitTicks, 5},
 	}
 	for _, d := range defaults {

@@ -38,7 +38,7 @@ func (n *Node) startExchange(peer string) {
 	n.exchanges[x.xid] = x
 	delete(n.wantExchange, peer)
 	n.stats.ExchangesStarted++
-	n.send(wire.Message{Kind: wire.KindRootsReq, To: peer, Xid: x.xid})
+	n.send(wireRootsReq(x, n.tree.Top()))
 }
 
 func (n *Node) exchangingWith(peer string) bool {
@@ -84,6 +84,14 @@ func (n *Node) onExchangeReply(m wire.Message) error {
 
 func (n *Node) onRoots(x *exchange, m wire.Message) error {
 	s := n.tree.Shape()
+	if len(m.Hashes) == 0 && int(m.Branches) == s.Branches && int(m.LeavesPerBranch) == s.LeavesPerBranch {
+		// The peer's top matched the top we sent; if ours has not moved since, we are in sync.
+		n.finish(x, m.Top == n.tree.Top())
+		if m.Top != n.tree.Top() {
+			n.wantExchange[x.peer] = true
+		}
+		return nil
+	}
 	if int(m.Branches) != s.Branches || int(m.LeavesPerBranch) != s.LeavesPerBranch || len(m.Hashes) != s.Branches {
 		n.finish(x, false)
 		return fmt.Errorf("%w: peer %s tree shape %d×%d (%d hashes), ours %d×%d", ErrBadMessage, m.From,

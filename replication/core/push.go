@@ -112,11 +112,7 @@ func (n *Node) onAck(m wire.Message) {
 		p.sent = max(p.sent, m.Next-1)
 	}
 	if m.Next > p.acked {
-		for s := p.start(); s < m.Next && s <= n.seq; s++ {
-			if e, ok := n.log[s]; ok {
-				p.bytes -= e.Size()
-			}
-		}
+		n.forLogRange(p.start(), m.Next, func(_ uint64, e wire.Message) { p.bytes -= e.Size() })
 		p.acked = m.Next
 		if p.bytes < 0 || p.start() > n.seq {
 			p.bytes = 0
@@ -139,11 +135,39 @@ func (n *Node) trimLog() {
 	for _, p := range n.peers {
 		low = min(low, p.start())
 	}
-	for ; n.logLow < low; n.logLow++ {
-		if _, ok := n.log[n.logLow]; ok {
-			delete(n.log, n.logLow)
-			n.persist(logKey(n.logLow), nil)
+	if n.logLow >= low {
+		return
+	}
+	n.forLogRange(n.logLow, low, func(seq uint64, _ wire.Message) {
+		delete(n.log, seq)
+		n.persist(logKey(seq), nil)
+	})
+	n.logLow = low
+}
+
+// forLogRange calls fn for the logged writes with lo <= seq < hi in order. It walks whichever is
+// smaller, the range or the log, so a peer claiming an absurd sequence number costs nothing.
+func (n *Node) forLogRange(lo, hi uint64, fn func(seq uint64, m wire.Message)) {
+	if hi <= lo {
+		return
+	}
+	if hi-lo <= uint64(len(n.log)) {
+		for s := lo; s < hi; s++ {
+			if e, ok := n.log[s]; ok {
+				fn(s, e)
+			}
 		}
+		return
+	}
+	var seqs []uint64
+	for s := range n.log {
+		if s >= lo && s < hi {
+			seqs = append(seqs, s)
+		}
+	}
+	sort.Slice(seqs, func(i, j int) bool { return seqs[i] < seqs[j] })
+	for _, s := range seqs {
+		fn(s, n.log[s])
 	}
 }
 

@@ -68,11 +68,7 @@ func (n *Node) restore(saved []Record) error {
 	}
 	for _, p := range n.peers {
 		p.sent = p.start() - 1
-		for s := p.start(); s <= n.seq; s++ {
-			if e, ok := n.log[s]; ok {
-				p.bytes += e.Size()
-			}
-		}
+		n.forLogRange(p.start(), n.seq+1, func(_ uint64, e wire.Message) { p.bytes += e.Size() })
 	}
 	return nil
 }

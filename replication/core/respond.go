@@ -2,6 +2,7 @@ package core
 
 import (
 	"fmt"
+	"sort"
 
 	"github.com/meridian-sync/meridian/replication/tree"
 	"github.com/meridian-sync/meridian/replication/wire"
@@ -12,8 +13,12 @@ import (
 
 func (n *Node) onRootsReq(m wire.Message) {
 	s := n.tree.Shape()
-	n.send(wire.Message{Kind: wire.KindRoots, To: m.From, Xid: m.Xid, Branches: uint32(s.Branches),
-		LeavesPerBranch: uint32(s.LeavesPerBranch), Hashes: n.tree.Branches()})
+	reply := wire.Message{Kind: wire.KindRoots, To: m.From, Xid: m.Xid, Top: n.tree.Top(),
+		Branches: uint32(s.Branches), LeavesPerBranch: uint32(s.LeavesPerBranch)}
+	if m.Top != reply.Top {
+		reply.Hashes = n.tree.Branches()
+	}
+	n.send(reply)
 }
 
 func (n *Node) onLeavesReq(m wire.Message) error {
@@ -42,19 +47,21 @@ func (n *Node) onKeysReq(m wire.Message) error {
 }
 
 // keysIn lists this node's (document, digest) pairs in the given segments, sorted by document.
-// It scans every document: key lists are asked for only where trees differ, so this is rare.
+// It scans every document (hashing ids, not sorting them): key lists are asked for only where trees
+// differ, so this is rare, and a per-segment index would cost memory on every write instead.
 func (n *Node) keysIn(segments map[uint32]bool) []wire.KeyDigest {
 	var keys []wire.KeyDigest
-	for _, doc := range sortedKeys(n.digests) {
+	for doc, d := range n.digests {
 		if !segments[tree.SegmentOf(n.tree.Shape(), doc)] {
 			continue
 		}
 		if n.tombs[doc] {
 			keys = append(keys, wire.KeyDigest{Doc: doc, Deleted: true})
 		} else {
-			keys = append(keys, wire.KeyDigest{Doc: doc, Digest: n.digests[doc]})
+			keys = append(keys, wire.KeyDigest{Doc: doc, Digest: d})
 		}
 	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i].Doc < keys[j].Doc })
 	return keys
 }
 

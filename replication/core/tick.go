@@ -20,7 +20,7 @@ func (n *Node) expireExchanges() {
 			n.wantExchange[x.peer] = true
 		case x.phase == phasePause && n.tick >= x.resumeAt:
 			x.phase = phaseRootsConfirm
-			n.send(wireRootsReq(x))
+			n.send(wireRootsReq(x, n.tree.Top()))
 		}
 	}
 }

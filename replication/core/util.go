@@ -6,8 +6,8 @@ import (
 	"github.com/meridian-sync/meridian/replication/wire"
 )
 
-func wireRootsReq(x *exchange) wire.Message {
-	return wire.Message{Kind: wire.KindRootsReq, To: x.peer, Xid: x.xid}
+func wireRootsReq(x *exchange, top uint64) wire.Message {
+	return wire.Message{Kind: wire.KindRootsReq, To: x.peer, Xid: x.xid, Top: top}
 }
 
 func sortedUint64Keys[V any](m map[uint64]V) []uint64 {

@@ -10,6 +10,9 @@ type Config struct {
 	Seed       uint64
 	ChaosTicks int // ticks of writes and faults; default 240
 	HealTicks  int // ticks allowed after healing to converge; default 900
+	// QuietTicks, when set, runs that many ticks without writes or faults after convergence and
+	// checks that anti-entropy repairs nothing (replication.md §5 scenario 13).
+	QuietTicks int
 	// Logf, when set, receives a line per fault and phase (for -v replays).
 	Logf func(format string, args ...any)
 }
@@ -27,7 +30,11 @@ type Report struct {
 	HealTicks    int // ticks from heal to convergence
 	Messages     int
 	MessageBytes int
-	Err          error
+	// Summed core counters of the final incarnations: which paths the seed exercised.
+	QueueOverflows, GapRefills, RepairsApplied, ExchangesClean uint64
+	// Quiescence (with QuietTicks): repairs requested and bytes sent while idle.
+	QuietRepairs, QuietBytes, QuietExchanges uint64
+	Err                                      error
 }
 
 type cluster struct {
@@ -55,9 +62,19 @@ func Run(cfg Config) Report {
 		cfg.HealTicks = 900
 	}
 	c := &cluster{cfg: cfg, rng: rand.New(rand.NewPCG(cfg.Seed, 0x51)), report: Report{Seed: cfg.Seed}}
-	c.net = &network{rng: rand.New(rand.NewPCG(cfg.Seed, 0x52)), cuts: map[[2]string]bool{}, faulty: true}
+	c.net = &network{rng: rand.New(rand.NewPCG(cfg.Seed, 0x52)), cuts: map[[2]string]bool{}, faulty: true,
+		inflight: map[int][]flight{}}
 	c.work = newWorkload()
 	c.report.Err = c.run()
+	for _, n := range c.nodes {
+		if n.up {
+			st := n.core.Status().Stats
+			c.report.QueueOverflows += st.QueueOverflows
+			c.report.GapRefills += st.GapRefills
+			c.report.RepairsApplied += st.RepairsApplied
+			c.report.ExchangesClean += st.ExchangesClean
+		}
+	}
 	c.report.Messages, c.report.MessageBytes = c.net.sent, c.net.bytes
 	return c.report
 }
@@ -82,7 +99,10 @@ func (c *cluster) run() error {
 		}
 		if (c.now-healedAt)%10 == 0 && c.converged() == nil {
 			c.report.HealTicks = c.now - healedAt
-			return c.verify()
+			if err := c.verify(); err != nil {
+				return err
+			}
+			return c.quiet()
 		}
 	}
 	if err := c.converged(); err != nil {
@@ -178,4 +198,32 @@ func (c *cluster) byID(id string) *node {
 		}
 	}
 	return nil
+}
+
+// quiet runs the converged cluster without writes and measures what anti-entropy does when idle.
+func (c *cluster) quiet() error {
+	if c.cfg.QuietTicks == 0 {
+		return nil
+	}
+	sum := func() (repairs, exchanges uint64) {
+		for _, n := range c.nodes {
+			st := n.core.Status().Stats
+			repairs += st.RepairsRequested + st.DocsDiffering
+			exchanges += st.ExchangesStarted
+		}
+		return repairs, exchanges
+	}
+	r0, x0 := sum()
+	b0 := c.net.bytes
+	for end := c.now + c.cfg.QuietTicks; c.now < end; c.now++ {
+		if err := c.step(); err != nil {
+			return err
+		}
+	}
+	r1, x1 := sum()
+	c.report.QuietRepairs, c.report.QuietExchanges, c.report.QuietBytes = r1-r0, x1-x0, uint64(c.net.bytes-b0)
+	if c.report.QuietRepairs != 0 {
+		return fmt.Errorf("idle cluster: %d repairs in %d quiet ticks", c.report.QuietRepairs, c.cfg.QuietTicks)
+	}
+	return c.converged()
 }

@@ -2,7 +2,6 @@ package sim
 
 import (
 	"math/rand/v2"
-	"sort"
 
 	"github.com/meridian-sync/meridian/replication/wire"
 )
@@ -12,17 +11,14 @@ import (
 // exercises the codec.
 type network struct {
 	rng      *rand.Rand
-	inflight []flight
+	inflight map[int][]flight // by delivery tick, in send order
 	cuts     map[[2]string]bool
 	faulty   bool // drops/duplicates on (during chaos) or off (healed)
 	sent     int
 	bytes    int
-	seq      int
 }
 
 type flight struct {
-	at    int
-	order int // tie-break for equal delivery ticks: keeps delivery deterministic
 	from  string
 	to    string
 	bytes []byte
@@ -58,33 +54,28 @@ func (nw *network) send(now int, m wire.Message) {
 		if nw.faulty && nw.rng.IntN(5) == 0 {
 			delay += nw.rng.IntN(15)
 		}
-		nw.seq++
-		nw.inflight = append(nw.inflight, flight{at: now + delay, order: nw.seq, from: m.From, to: m.To, bytes: b})
+		at := now + delay
+		nw.inflight[at] = append(nw.inflight[at], flight{from: m.From, to: m.To, bytes: b})
 	}
 }
 
-// due removes and returns the messages to deliver at tick now, in a deterministic order.
+// due removes and returns the messages to deliver at tick now, in the order they were sent. The
+// cluster steps every tick, so nothing is ever due earlier than now and left behind.
 func (nw *network) due(now int) []flight {
-	var out, keep []flight
-	for _, f := range nw.inflight {
-		if f.at <= now {
-			out = append(out, f)
-		} else {
-			keep = append(keep, f)
-		}
-	}
-	nw.inflight = keep
-	sort.Slice(out, func(i, j int) bool { return out[i].order < out[j].order })
+	out := nw.inflight[now]
+	delete(nw.inflight, now)
 	return out
 }
 
 // dropTo forgets messages to a crashed node (its sockets are gone).
 func (nw *network) dropTo(id string) {
-	keep := nw.inflight[:0]
-	for _, f := range nw.inflight {
-		if f.to != id {
-			keep = append(keep, f)
+	for at, fs := range nw.inflight {
+		keep := fs[:0]
+		for _, f := range fs {
+			if f.to != id {
+				keep = append(keep, f)
+			}
 		}
+		nw.inflight[at] = keep
 	}
-	nw.inflight = keep
 }

@@ -36,7 +36,7 @@ func (n *node) start(seed uint64) error {
 	c, err := core.New(core.Config{
 		ID: n.id, Store: n.store, Seed: seed, Shape: simShape, Bootstrap: n.empty,
 		ExchangeIntervalTicks: 8, ExchangeTimeoutTicks: 30, MaxDocsPerExchange: 4,
-		MaxSegmentsPerExchange: 6, MaxBranchesPerExchange: 3, QueueMaxBytes: 6000,
+		MaxSegmentsPerExchange: 6, MaxBranchesPerExchange: 3, QueueMaxBytes: 1200,
 		PushWindow: 8, RetransmitTicks: 6, BootstrapAloneTicks: 40,
 	}, saved)
 	if err != nil {

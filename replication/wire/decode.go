@@ -31,9 +31,9 @@ func Decode(b []byte, lim Limits) (Message, error) {
 	case KindAck:
 		m.Next, m.Gap = d.uvarint(), d.bool()
 	case KindRootsReq:
-		m.Xid = d.uvarint()
+		m.Xid, m.Top = d.uvarint(), d.uint64()
 	case KindRoots:
-		m.Xid = d.uvarint()
+		m.Xid, m.Top = d.uvarint(), d.uint64()
 		m.Branches, m.LeavesPerBranch = d.uint32(), d.uint32()
 		m.Hashes = d.hashes()
 	case KindLeavesReq, KindKeysReq:
@@ -117,6 +117,14 @@ func (d *decoder) uint32() uint32 {
 		return 0
 	}
 	return uint32(v)
+}
+
+func (d *decoder) uint64() uint64 {
+	if len(d.buf) < 8 {
+		d.fail("truncated")
+		return 0
+	}
+	return binary.BigEndian.Uint64(d.take(8))
 }
 
 // length reads a length prefix and checks it against the limit and against the bytes left, so a

@@ -18,8 +18,10 @@ func Encode(m Message) []byte {
 		e.bool(m.Gap)
 	case KindRootsReq:
 		e.uvarint(m.Xid)
+		e.uint64(m.Top)
 	case KindRoots:
 		e.uvarint(m.Xid)
+		e.uint64(m.Top)
 		e.uvarint(uint64(m.Branches))
 		e.uvarint(uint64(m.LeavesPerBranch))
 		e.hashes(m.Hashes)
@@ -67,6 +69,8 @@ func (e *encoder) bool(v bool) {
 		e.byte(0)
 	}
 }
+
+func (e *encoder) uint64(v uint64) { e.buf = binary.BigEndian.AppendUint64(e.buf, v) }
 
 func (e *encoder) hashes(hs []uint64) {
 	e.uvarint(uint64(len(hs)))

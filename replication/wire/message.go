@@ -12,7 +12,8 @@ const (
 	KindAck Kind = 2
 	// KindRootsReq opens (or confirms) an anti-entropy exchange by asking for the branch hashes.
 	KindRootsReq Kind = 3
-	// KindRoots answers with the shape and the branch hashes.
+	// KindRoots answers with the shape, the top and the branch hashes (no hashes when the tops match,
+	// so an idle exchange costs a few dozen bytes).
 	KindRoots Kind = 4
 	// KindLeavesReq asks for the leaf hashes of the branches in Indexes.
 	KindLeavesReq Kind = 5
@@ -65,6 +66,7 @@ type Message struct {
 
 	// Anti-entropy (RootsReq … Tombstone).
 	Xid             uint64      // exchange id chosen by the initiator; replies echo it
+	Top             uint64      // RootsReq: the initiator's tree top; Roots: the responder's
 	Branches        uint32      // Roots: the tree shape, which must match to compare
 	LeavesPerBranch uint32      // Roots
 	Hashes          []uint64    // Roots: branch hashes; Leaves: leaf hashes of Indexes in order

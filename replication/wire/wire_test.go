@@ -11,8 +11,8 @@ func sampleMessages() []Message {
 		{Kind: KindPush, Seq: 7, Floor: 3, Doc: "notes/1", Data: []byte{0, 1, 2}},
 		{Kind: KindPush, Seq: 8, Floor: 3, Doc: "gone", Deleted: true, Data: []byte{}},
 		{Kind: KindAck, Next: 9, Gap: true},
-		{Kind: KindRootsReq, Xid: 1 << 40},
-		{Kind: KindRoots, Xid: 2, Branches: 2, LeavesPerBranch: 3, Hashes: []uint64{1, 1<<64 - 1}},
+		{Kind: KindRootsReq, Xid: 1 << 40, Top: 1<<63 + 5},
+		{Kind: KindRoots, Xid: 2, Top: 9, Branches: 2, LeavesPerBranch: 3, Hashes: []uint64{1, 1<<64 - 1}},
 		{Kind: KindLeavesReq, Xid: 3, Indexes: []uint32{0, 255}},
 		{Kind: KindLeaves, Xid: 3, Indexes: []uint32{5}, Hashes: []uint64{9, 8, 7}},
 		{Kind: KindKeysReq, Xid: 4, Indexes: []uint32{65535}},
@@ -61,6 +61,7 @@ func TestMalformedInputIsAnError(t *testing.T) {
 		"trailing bytes": append(append([]byte(nil), push...), 0),
 		"bad bool":       {byte(KindAck), 1, 2},
 		"huge length":    {byte(KindSyncStep2), 0, 0xff, 0xff, 0xff, 0xff, 0x0f},
+		"truncated top":  {byte(KindRootsReq), 1, 0, 0},
 		"bad varint":     {byte(KindRootsReq), 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
 		"index > 32 bit": {byte(KindKeysReq), 0, 1, 0xff, 0xff, 0xff, 0xff, 0x7f},
 	}

@@ -1,0 +1,91 @@
+package replication
+
+import (
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/meridian-sync/meridian/replication/core"
+	"github.com/meridian-sync/meridian/replication/durable"
+	"github.com/meridian-sync/meridian/replication/membership"
+)
+
+// Config configures a replication Node. Fields marked required must be set; the rest have defaults.
+type Config struct {
+	// Region and Node name this node; its id in the cluster is "<Region>/<Node>". Required.
+	Region, Node string
+	// PeerAddr is the host:port the peer listener binds and that other nodes dial (publish the same
+	// address in membership). Port 0 picks a free port (see Node.PeerAddr). Required.
+	PeerAddr string
+	// ClusterKey authenticates peer streams (and, in the serf membership, encrypts gossip). Required.
+	ClusterKey []byte
+	// TLS, when set, wraps peer streams in TLS (used as both client and server config).
+	TLS *tls.Config
+	// Membership says which nodes are alive and where they listen. Required.
+	Membership membership.Membership
+	// Storage keeps the core's records (realtime queue, counters, tombstones). Required.
+	Storage durable.Storage
+	// Bootstrap: this node starts empty and must copy from its peers before accepting writes.
+	Bootstrap bool
+
+	// TickInterval is the core's clock. Default 100 ms.
+	TickInterval time.Duration
+	// ExchangeInterval between periodic anti-entropy exchanges with a random peer. Default 5 s.
+	ExchangeInterval time.Duration
+	// QueueMaxBytes bounds each peer's realtime queue. Default 64 MB.
+	QueueMaxBytes int
+	// MaxDocsPerExchange throttles repair: documents repaired per exchange. Default 256.
+	MaxDocsPerExchange int
+	// SendBuffer is how many frames may wait per peer connection; beyond it frames are dropped (the
+	// core retransmits and anti-entropy repairs), so a slow peer never blocks the node. Default 4096.
+	SendBuffer int
+	// Seed for the core's random choices; default from the clock.
+	Seed uint64
+	// Logger; nil discards.
+	Logger *slog.Logger
+}
+
+// ErrConfig is wrapped by configuration errors.
+var ErrConfig = errors.New("meridian/replication: invalid config")
+
+func (c *Config) validate() error {
+	switch {
+	case c.Region == "" || c.Node == "":
+		return fmt.Errorf("%w: Region and Node are required", ErrConfig)
+	case c.PeerAddr == "":
+		return fmt.Errorf("%w: PeerAddr is required", ErrConfig)
+	case len(c.ClusterKey) == 0:
+		return fmt.Errorf("%w: ClusterKey is required", ErrConfig)
+	case c.Membership == nil || c.Storage == nil:
+		return fmt.Errorf("%w: Membership and Storage are required", ErrConfig)
+	}
+	if c.TickInterval <= 0 {
+		c.TickInterval = 100 * time.Millisecond
+	}
+	if c.ExchangeInterval <= 0 {
+		c.ExchangeInterval = 5 * time.Second
+	}
+	if c.SendBuffer <= 0 {
+		c.SendBuffer = 4096
+	}
+	if c.Seed == 0 {
+		c.Seed = uint64(time.Now().UnixNano())
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return nil
+}
+
+// ID is the node's cluster id.
+func (c *Config) ID() string { return c.Region + "/" + c.Node }
+
+func (c *Config) coreConfig(store DocStore) core.Config {
+	ticks := int(c.ExchangeInterval / c.TickInterval)
+	return core.Config{
+		ID: c.ID(), Store: store, Seed: c.Seed, Bootstrap: c.Bootstrap,
+		ExchangeIntervalTicks: max(ticks, 1), QueueMaxBytes: c.QueueMaxBytes, MaxDocsPerExchange: c.MaxDocsPerExchange,
+	}
+}

@@ -1,0 +1,45 @@
+// Package core is the replication state machine of one Meridian node: pure, with I/O at the edge
+// (the shape of etcd's raft). It reads no clock, opens no socket and writes no disk; it is fed
+// inputs and hands back what to apply, persist, delete and send.
+//
+// Inputs:
+//   - Tick: the logical clock (timeouts, retransmits, exchange periods count ticks);
+//   - Step(msg): a message from a peer (package wire);
+//   - PeerUp / PeerDown / PeerRemoved: what membership says;
+//   - LocalUpdate / LocalDelete: a write by this node's own clients, already durable in the store.
+//
+// Output: Ready, performed by the driver in order (apply, persist, delete, send), then Advance.
+//
+//	n, err := core.New(cfg, savedRecords)          // savedRecords: what earlier Readys persisted
+//	for {
+//		select {
+//		case <-ticker:       n.Tick()
+//		case m := <-inbound: err = n.Step(m)
+//		}
+//		for n.HasReady() {
+//			rd := n.Ready()
+//			apply(rd.Apply); persist(rd.Persist); remove(rd.Delete); send(rd.Messages)
+//			n.Advance(rd)
+//		}
+//	}
+//
+// What it does:
+//   - Realtime push (push.go, peer.go): each local write gets the next sequence number of this
+//     origin and joins a shared durable log; every peer has a cursor over it (its queue), sent in a
+//     window, acknowledged with the next expected number, trimmed once every peer has it. A receiver
+//     applies pushes in order, asks for a gap once (Ack with Gap), drops duplicates. A queue beyond
+//     QueueMaxBytes is dropped: the next push carries a raised Floor so the receiver stops waiting,
+//     and both sides fall back to anti-entropy. Writes never block on peers.
+//   - Anti-entropy (exchange.go initiator, respond.go stateless responder): a hash tree (package
+//     tree) over (document, digest) pairs, compared top → branches (twice, a confirm pass so writes
+//     in flight do not cause repairs) → leaves → key lists; each differing document is repaired by a
+//     two-way Yjs sync step 1 / step 2, so only missing structs travel. Bounded per exchange.
+//   - Tombstones (tombstone.go): a deleted document stays deleted; tombstones win in comparisons
+//     and every later update for the document is ignored.
+//   - Bootstrap (tick.go): a node configured empty is not ready (refuses local writes) until an
+//     exchange with every live peer came back clean.
+//
+// The per-document digest is whatever the DocReader returns; Meridian uses crdt.Snapshot.Digest()
+// (SHA-256 of the encoded delete set and state vector), which changes on deletes too, where a
+// state vector alone would not.
+package core

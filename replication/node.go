@@ -1,0 +1,268 @@
+package replication
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/meridian-sync/meridian/replication/core"
+	"github.com/meridian-sync/meridian/replication/membership"
+	"github.com/meridian-sync/meridian/replication/transport"
+	"github.com/meridian-sync/meridian/replication/wire"
+)
+
+// Node is a running replication node: the pure core plus its I/O (peer streams, durable records,
+// membership, the document store). Its methods are safe for concurrent use.
+type Node struct {
+	cfg      Config
+	store    DocStore
+	log      *slog.Logger
+	listener net.Listener
+
+	mu struct {
+		sync.Mutex
+		core    *core.Node
+		members []membership.Member
+	}
+	wake    chan struct{}
+	inbound chan wire.Message
+
+	// Owned by the Run goroutine.
+	senders map[string]*sender
+	live    map[string]bool
+	ready   bool
+
+	wg     sync.WaitGroup
+	connMu sync.Mutex
+	conns  map[*transport.Conn]struct{}
+
+	bytesSent, bytesReceived, framesDropped            counter
+	authFailures, badMessages, applyErrors, stepErrors counter
+}
+
+// New restores the node from cfg.Storage, rebuilds its hash tree from the store's digests and binds
+// the peer listener. Call Run to start replicating.
+func New(cfg Config, store DocStore) (*Node, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	if store == nil {
+		return nil, fmt.Errorf("%w: DocStore is nil", ErrConfig)
+	}
+	saved, err := cfg.Storage.Load()
+	if err != nil {
+		return nil, fmt.Errorf("meridian/replication: loading state: %w", err)
+	}
+	c, err := core.New(cfg.coreConfig(store), saved)
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", cfg.PeerAddr)
+	if err != nil {
+		return nil, fmt.Errorf("meridian/replication: peer listener: %w", err)
+	}
+	n := &Node{cfg: cfg, store: store, log: cfg.Logger.With("node", cfg.ID()), listener: ln,
+		wake: make(chan struct{}, 1), inbound: make(chan wire.Message, 1024),
+		senders: map[string]*sender{}, live: map[string]bool{}, conns: map[*transport.Conn]struct{}{}}
+	n.mu.core = c
+	return n, nil
+}
+
+// PeerAddr is the address the peer listener is bound to (useful when Config.PeerAddr had port 0).
+func (n *Node) PeerAddr() string { return n.listener.Addr().String() }
+
+// ID is the node's cluster id.
+func (n *Node) ID() string { return n.cfg.ID() }
+
+// LocalUpdate hands replication an update one of this node's clients wrote, after the store holds it
+// durably. It fails with core.ErrNotReady while bootstrapping (the server must refuse such writes
+// before storing them) and core.ErrDeleted for a deleted document.
+func (n *Node) LocalUpdate(doc string, update []byte) error {
+	n.mu.Lock()
+	err := n.mu.core.LocalUpdate(doc, update)
+	n.mu.Unlock()
+	n.poke()
+	return err
+}
+
+// LocalDelete deletes a document in every region (a permanent tombstone).
+func (n *Node) LocalDelete(doc string) error {
+	n.mu.Lock()
+	err := n.mu.core.LocalDelete(doc)
+	n.mu.Unlock()
+	n.poke()
+	return err
+}
+
+// IsDeleted reports whether the document carries a tombstone (the server refuses writes to it).
+func (n *Node) IsDeleted(doc string) bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.mu.core.IsDeleted(doc)
+}
+
+// Ready reports whether the node finished bootstrapping: /readyz and client writes wait for it.
+func (n *Node) Ready() bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.mu.core.IsReady()
+}
+
+func (n *Node) poke() {
+	select {
+	case n.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run replicates until ctx ends; it returns nil then, or the error that stopped it (a failure to
+// persist state, after which continuing could acknowledge what is not durable).
+func (n *Node) Run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer func() {
+		cancel()
+		n.listener.Close()
+		n.closeConns()
+		n.wg.Wait()
+	}()
+	n.wg.Add(1)
+	go func() {
+		defer n.wg.Done()
+		n.serve(ctx)
+	}()
+	ticker := newTicker(n.cfg.TickInterval)
+	defer ticker.Stop()
+	for ticks := 1; ; ticks++ {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-ticker.C:
+			n.syncMembers(ctx)
+			n.mu.Lock()
+			n.mu.core.Tick()
+			n.mu.Unlock()
+			n.logBootstrapProgress(ticks)
+		case m := <-n.inbound:
+			n.step(m)
+		case <-n.wake:
+		}
+		if err := n.processReady(); err != nil {
+			return err
+		}
+	}
+}
+
+func (n *Node) step(m wire.Message) {
+	n.mu.Lock()
+	err := n.mu.core.Step(m)
+	n.mu.Unlock()
+	if err != nil {
+		n.stepErrors.Add(1)
+		n.log.Warn("peer message refused", "peer", m.From, "kind", m.Kind.String(), "err", err)
+	}
+}
+
+// processReady performs the core's Ready in the order core.Ready documents.
+func (n *Node) processReady() error {
+	for {
+		n.mu.Lock()
+		if !n.mu.core.HasReady() {
+			ready := n.mu.core.IsReady()
+			n.mu.Unlock()
+			n.publishReadiness(ready)
+			return nil
+		}
+		rd := n.mu.core.Ready()
+		n.mu.Unlock()
+		for _, u := range rd.Apply {
+			if err := n.store.ApplyUpdate(u.Doc, u.Update); err != nil {
+				n.applyErrors.Add(1)
+				n.log.Warn("applying a peer update failed", "doc", u.Doc, "peer", u.From, "err", err)
+			}
+		}
+		if err := n.cfg.Storage.Save(rd.Persist); err != nil {
+			return fmt.Errorf("meridian/replication: persisting state: %w", err)
+		}
+		for _, d := range rd.Delete {
+			if err := n.store.DeleteDocument(d); err != nil {
+				n.log.Warn("deleting a tombstoned document failed", "doc", d, "err", err)
+			}
+		}
+		for _, m := range rd.Messages {
+			if s := n.senders[m.To]; s != nil {
+				s.enqueue(wire.Encode(m))
+			}
+		}
+		n.mu.Lock()
+		err := n.mu.core.Advance(rd)
+		n.mu.Unlock()
+		if err != nil {
+			n.log.Warn("refreshing digests failed", "err", err)
+		}
+	}
+}
+
+// logBootstrapProgress reports the copy every 5 seconds while the node bootstraps.
+func (n *Node) logBootstrapProgress(ticks int) {
+	every := max(int(5*time.Second/n.cfg.TickInterval), 1)
+	if ticks%every != 0 || n.ready {
+		return
+	}
+	st := n.Status()
+	n.log.Info("bootstrapping", "docs_copied", st.Repairs, "docs_held", st.Documents,
+		"docs_found_differing", st.DocsDiffering, "bytes_copied", st.RepairBytes, "peers", len(st.Peers))
+}
+
+func (n *Node) publishReadiness(ready bool) {
+	if ready == n.ready {
+		return
+	}
+	n.ready = ready
+	if err := n.cfg.Membership.SetReady(ready); err != nil {
+		n.log.Warn("publishing readiness failed", "err", err)
+	}
+	n.log.Info("replication ready", "ready", ready)
+}
+
+// syncMembers turns membership changes into PeerUp/PeerDown and keeps one sender per member.
+func (n *Node) syncMembers(ctx context.Context) {
+	members := n.cfg.Membership.Members()
+	seen := map[string]bool{}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.mu.members = members
+	for _, m := range members {
+		if m.ID == n.cfg.ID() || m.PeerAddr == "" {
+			continue
+		}
+		seen[m.ID] = true
+		if s := n.senders[m.ID]; s == nil {
+			n.senders[m.ID] = n.startSender(ctx, m.ID, m.PeerAddr)
+		} else {
+			s.setAddr(m.PeerAddr)
+		}
+		if !n.live[m.ID] {
+			n.live[m.ID] = true
+			n.log.Info("peer up", "peer", m.ID, "region", m.Region)
+			n.mu.core.PeerUp(m.ID)
+		}
+	}
+	for id := range n.live {
+		if !seen[id] {
+			delete(n.live, id)
+			n.log.Info("peer down", "peer", id)
+			n.mu.core.PeerDown(id)
+		}
+	}
+}
+
+func (n *Node) closeConns() {
+	n.connMu.Lock()
+	defer n.connMu.Unlock()
+	for c := range n.conns {
+		c.Close()
+	}
+}

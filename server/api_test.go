@@ -51,7 +51,7 @@ func TestHTTPAPI(t *testing.T) {
 	ts.request("POST", "/v1/docs/docs/b/update", writer, textUpdate(t, 2, "b"))
 	st, body = ts.request("GET", "/v1/docs?prefix=docs/&limit=1", admin, nil)
 	var page struct {
-		Documents []struct{ ID string }
+		Documents  []struct{ ID string }
 		NextCursor string
 	}
 	if json.Unmarshal(body, &page); st != 200 || len(page.Documents) != 1 || page.Documents[0].ID != "docs/a" || page.NextCursor != "docs/a" {

@@ -1,11 +1,13 @@
 package server
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/gorilla/websocket"
 	"github.com/meridian-sync/meridian/server/auth"
 	"github.com/meridian-sync/meridian/server/protocol"
 )
@@ -120,4 +122,27 @@ func TestTokenExpiryEndsConnection(t *testing.T) {
 	c := ts.connect("d", "token="+tok)
 	c.handshake()
 	c.expectClose(CloseUnauthorized)
+}
+
+func TestTokenInSubprotocolOrHeader(t *testing.T) {
+	ts := startServer(t, "", nil)
+	tok := token(t, "write", false, false, "d")
+	url := "ws" + strings.TrimPrefix(ts.http.URL, "http") + "/ws/d"
+	dialer := websocket.Dialer{Subprotocols: []string{auth.Subprotocol, auth.SubprotocolPrefix + tok}}
+	conn, _, err := dialer.Dial(url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if conn.Subprotocol() != auth.Subprotocol {
+		t.Fatalf("selected subprotocol %q; the server must never echo the token", conn.Subprotocol())
+	}
+	(&client{t: t, conn: conn}).handshake()
+
+	conn2, _, err := websocket.DefaultDialer.Dial(url, http.Header{"Authorization": {"Bearer " + tok}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn2.Close()
+	(&client{t: t, conn: conn2}).handshake()
 }

@@ -35,7 +35,7 @@ func DefaultLimits() Limits {
 		MaxAwarenessStates:   500,
 		UpdatesPerSecond:     200,
 		UpdateBurst:          1000,
-		SendQueue:            1024,
+		SendQueue:            256,
 		WriteTimeout:         10 * time.Second,
 		PingInterval:         30 * time.Second,
 		IdleUnload:           30 * time.Second,

@@ -40,14 +40,14 @@ func (s *syncBuffer) String() string {
 }
 
 type testServer struct {
-	t    *testing.T
+	t    testing.TB
 	srv  *Server
 	http *httptest.Server
 	logs *syncBuffer
 	dir  string
 }
 
-func startServer(t *testing.T, dir string, tweak func(*Config)) *testServer {
+func startServer(t testing.TB, dir string, tweak func(*Config)) *testServer {
 	t.Helper()
 	if dir == "" {
 		dir = t.TempDir()
@@ -88,7 +88,7 @@ func token(t *testing.T, perm string, presence, admin bool, patterns ...string) 
 
 // client is a test WebSocket client.
 type client struct {
-	t    *testing.T
+	t    testing.TB
 	conn *websocket.Conn
 }
 
@@ -104,6 +104,9 @@ func (ts *testServer) dial(doc, query string) (*client, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The cleanup also keeps the connection reachable for the whole test: a collected *websocket.Conn would
+	// close its socket, and the server would see a client leave that the test still counts on.
+	ts.t.Cleanup(func() { conn.Close() })
 	return &client{t: ts.t, conn: conn}, nil
 }
 

@@ -62,7 +62,12 @@ func TestLimitsAndMalformedFramesCloseOnlyTheOffender(t *testing.T) {
 		}
 	}
 	// Per-document connection limit: the bystander plus two more fill it.
-	ts.connect("d", tok).handshake()
-	ts.connect("d", tok).handshake()
+	second, third := ts.connect("d", tok), ts.connect("d", tok)
+	second.handshake()
+	third.handshake()
 	ts.connect("d", tok).expectClose(CloseOverloaded)
+	// Keep the clients reachable until here: a collected *websocket.Conn closes its socket.
+	for _, c := range []*client{bystander, second, third} {
+		c.conn.Close()
+	}
 }

@@ -22,8 +22,8 @@ const (
 type roomEvent struct {
 	kind roomEventKind
 	s    *session
-	msg  protocol.Message
-	fn   func(r *room) // evCall: runs on the room goroutine
+	msg  *protocol.Message // a pointer keeps the event, and so each room's inbox buffer, small
+	fn   func(r *room)     // evCall: runs on the room goroutine
 }
 
 // member is the room's view of one connection.
@@ -58,7 +58,7 @@ type room struct {
 }
 
 func newRoom(h *hub, id string) *room {
-	r := &room{id: id, hub: h, srv: h.srv, inbox: make(chan roomEvent, 256), loaded: make(chan struct{}),
+	r := &room{id: id, hub: h, srv: h.srv, inbox: make(chan roomEvent, 64), loaded: make(chan struct{}),
 		done: make(chan struct{}), members: map[*session]*member{},
 		awareness: protocol.NewAwareness(h.srv.cfg.Limits.MaxAwarenessStates)}
 	r.queue.fail = r.fail
@@ -161,7 +161,7 @@ func (r *room) handle(ev roomEvent) {
 		r.leave(ev.s)
 	case evFrame:
 		if m := r.members[ev.s]; m != nil && !r.broken {
-			r.frame(ev.s, m, ev.msg)
+			r.frame(ev.s, m, *ev.msg)
 		}
 	case evCall:
 		ev.fn(r)

@@ -104,8 +104,12 @@ func (r *room) ingest(update []byte, canWrite bool) ([]pendingWrite, *refusal) {
 	}
 	r.captured = r.captured[:0]
 	start := time.Now()
-	err := r.doc.ApplyUpdate(update)
+	err := r.applySafely(update)
 	r.srv.metrics.applySeconds.Observe(time.Since(start).Seconds())
+	if errors.Is(err, errEnginePanic) {
+		r.fail(err)
+		return nil, &refuseBadUpdate
+	}
 	if err != nil {
 		return nil, &refuseBadUpdate
 	}
@@ -125,8 +129,30 @@ func (r *room) ingest(update []byte, canWrite bool) ([]pendingWrite, *refusal) {
 	return writes, nil
 }
 
+// errEnginePanic reports a panic inside the CRDT engine. The engine promises errors, not panics, on bad input;
+// this is the safety net that keeps one bad update from taking the whole node down.
+var errEnginePanic = errors.New("meridian: the CRDT engine panicked")
+
+// applySafely applies update, turning an engine panic into errEnginePanic. After one, the in-memory document
+// may be half-changed, so the caller unloads the room (the store holds only complete updates).
+func (r *room) applySafely(update []byte) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			r.srv.metrics.refusals.WithLabelValues("engine_panic").Inc()
+			r.srv.log.Error("CRDT engine panicked on an update; unloading the document", "doc", r.id, "panic", fmt.Sprint(p))
+			err = errEnginePanic
+		}
+	}()
+	return r.doc.ApplyUpdate(update)
+}
+
 // changesNothing reports whether update carries no struct and no delete the document lacks.
-func (r *room) changesNothing(update []byte) bool {
+func (r *room) changesNothing(update []byte) (harmless bool) {
+	defer func() {
+		if recover() != nil {
+			harmless = false
+		}
+	}()
 	diff, err := crdt.DiffUpdate(update, r.doc.StateVector())
 	if err != nil {
 		return false

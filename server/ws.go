@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -13,9 +14,12 @@ import (
 	"github.com/meridian-sync/meridian/server/store"
 )
 
+// Idle connections should cost little memory: a small read buffer, and write buffers borrowed from a pool
+// only while a write is in progress.
 var upgrader = websocket.Upgrader{
-	ReadBufferSize:  4096,
+	ReadBufferSize:  1024,
 	WriteBufferSize: 4096,
+	WriteBufferPool: &sync.Pool{},
 	// Access is decided by the token, never by cookies, so a cross-origin page gains nothing it could not do
 	// with its own token: accept every origin.
 	CheckOrigin:  func(*http.Request) bool { return true },

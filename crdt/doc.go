@@ -37,8 +37,10 @@
 // NewMap, NewXmlElement, NewXmlText (inserted "prelim", their earlier edits replayed on
 // insertion), or *Doc subdocuments (stored by guid; loading them is up to the application).
 //
-// Internals: each client's structs live in a clock-sorted slice searched by bisection
-// (store.go); integrate.go holds the YATA conflict resolution; transaction.go the cleanup
-// (observers, GC, struct merging, update emission) in Yjs's order; position.go the cached
-// cursor that makes index lookups of local edits cheap.
+// Internals: each client's structs live in a clock-sorted, chunked list searched by bisection
+// (store.go, struct_list.go: a split or merge in the middle of a long history moves one chunk
+// of pointers, not the whole tail); integrate.go holds the YATA conflict resolution;
+// transaction.go the cleanup (observers, GC, struct merging, update emission) in Yjs's order;
+// position.go the cached cursor that makes index lookups of local edits cheap, and
+// text_position.go the allocation-free path of plain-text keystrokes.
 package crdt

@@ -72,15 +72,14 @@ func (d *Doc) writeClientsStructs(enc codec.UpdateEncoder, sv StateVector) {
 	rest.WriteVarUint(uint64(len(from)))
 	for _, client := range sortedClientsDesc(from) {
 		sl := s.structs(client)
-		clock := max(from[client], sl[0].id.Clock)
-		start, _ := findIndex(sl, clock)
-		rest.WriteVarUint(uint64(len(sl) - start))
+		clock := max(from[client], sl.at(0).id.Clock)
+		start, _ := sl.find(clock)
+		rest.WriteVarUint(uint64(sl.len() - start))
 		enc.WriteClient(client)
 		rest.WriteVarUint(clock)
-		sl[start].write(enc, clock-sl[start].id.Clock)
-		for _, it := range sl[start+1:] {
-			it.write(enc, 0)
-		}
+		first := sl.at(start)
+		first.write(enc, clock-first.id.Clock)
+		sl.each(start+1, func(it *item) { it.write(enc, 0) })
 	}
 }
 
@@ -123,7 +122,7 @@ func (it *item) write(enc codec.UpdateEncoder, offset uint64) {
 			enc.WriteLeftID(p.item.id)
 		}
 		if it.hasParentSub() {
-			enc.WriteString(it.parentSub)
+			enc.WriteString(it.key())
 		}
 	}
 	it.content.Write(enc, offset)

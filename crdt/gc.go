@@ -1,8 +1,6 @@
 package crdt
 
 import (
-	"slices"
-
 	"github.com/meridian-sync/meridian/crdt/internal/update"
 )
 
@@ -16,6 +14,9 @@ func (s *store) gc(it *item, parentGCd bool) {
 	if parentGCd {
 		s.replace(it, newGC(it.id, it.length))
 		return
+	}
+	if _, done := it.content.(*update.ContentDeleted); done {
+		return // already collected (a loaded document's deleted items arrive so)
 	}
 	it.content = &update.ContentDeleted{N: it.length}
 }
@@ -43,12 +44,12 @@ func tryGCDeleteSet(ds update.DeleteSet, s *store) {
 			r := ranges[di]
 			end := r.Clock + r.Len
 			sl := s.structs(client)
-			si, ok := findIndex(sl, r.Clock)
+			si, ok := sl.find(r.Clock)
 			if !ok {
 				continue
 			}
-			for ; si < len(sl) && sl[si].id.Clock < end; si++ {
-				it := sl[si]
+			for ; si < sl.len() && sl.at(si).id.Clock < end; si++ {
+				it := sl.at(si)
 				if !it.isGC() && it.deleted() && !it.has(flagKeep) {
 					s.gc(it, false)
 				}
@@ -64,12 +65,12 @@ func tryMergeDeleteSet(ds update.DeleteSet, s *store) {
 		for di := len(ranges) - 1; di >= 0; di-- {
 			r := ranges[di]
 			sl := s.structs(client)
-			last, ok := findIndex(sl, r.Clock+r.Len-1)
+			last, ok := sl.find(r.Clock + r.Len - 1)
 			if !ok {
 				continue
 			}
-			si := min(len(sl)-1, 1+last)
-			for si > 0 && s.structs(client)[si].id.Clock >= r.Clock {
+			si := min(sl.len()-1, 1+last)
+			for si > 0 && sl.at(si).id.Clock >= r.Clock {
 				si -= 1 + tryMergeWithLefts(s, client, si)
 			}
 		}
@@ -82,18 +83,17 @@ func tryMergeWithLefts(s *store, client uint64, pos int) int {
 	sl := s.structs(client)
 	i := pos
 	for ; i > 0; i-- {
-		left, right := sl[i-1], sl[i]
+		left, right := sl.at(i-1), sl.at(i)
 		if left.deleted() != right.deleted() || left.isGC() != right.isGC() || !left.mergeWith(right) {
 			break
 		}
-		if !right.isGC() && right.hasParentSub() && right.parent.mapItems[right.parentSub] == right {
-			right.parent.mapItems[right.parentSub] = left
+		if !right.isGC() && right.hasParentSub() && right.parent.mapItems[right.key()] == right {
+			right.parent.mapItems[right.key()] = left
 		}
 	}
 	merged := pos - i
 	if merged > 0 {
-		p := s.clients[client]
-		*p = slices.Delete(*p, pos+1-merged, pos+1)
+		sl.deleteRange(pos+1-merged, pos+1)
 	}
 	return merged
 }

@@ -42,7 +42,8 @@ func (tx *Transaction) integrateStruct(st *update.Struct, offset uint64) {
 		it.rightOrigin, it.flags = st.RightOrigin, it.flags|flagRightOrigin
 	}
 	if st.HasParentSub && !st.HasOrigin && !st.HasRightOrigin {
-		it.parentSub, it.flags = st.ParentSub, it.flags|flagParentSub
+		key := st.ParentSub // a copy: pointing into the decoded update would keep all of it alive
+		it.parentSub, it.flags = &key, it.flags|flagParentSub
 	}
 	parentKnown := tx.resolveRefs(it, st)
 	tx.integrate(it, offset, parentKnown)
@@ -109,7 +110,7 @@ func (tx *Transaction) integrate(it *item, offset uint64, parentKnown bool) {
 	} else {
 		var r *item
 		if it.hasParentSub() {
-			r = p.mapItems[it.parentSub]
+			r = p.mapItems[it.key()]
 			for r != nil && r.left != nil {
 				r = r.left
 			}
@@ -122,7 +123,7 @@ func (tx *Transaction) integrate(it *item, offset uint64, parentKnown bool) {
 	if it.right != nil {
 		it.right.left = it
 	} else if it.hasParentSub() {
-		p.setMapItem(it.parentSub, it)
+		p.setMapItem(it.key(), it)
 		if it.left != nil {
 			it.left.delete(tx) // the previous value of the key is overwritten
 		}
@@ -135,7 +136,7 @@ func (tx *Transaction) integrate(it *item, offset uint64, parentKnown bool) {
 	}
 	s.add(it)
 	tx.integrateContent(it)
-	tx.addChanged(p, it.parentSub, it.hasParentSub())
+	tx.addChanged(p, it.key(), it.hasParentSub())
 	if p.deletedByParent() || (it.hasParentSub() && it.right != nil) {
 		it.delete(tx) // inserted into a deleted type, or lost the race for the map key
 	}
@@ -153,7 +154,7 @@ func (tx *Transaction) resolveConflict(it *item) *item {
 	case left != nil:
 		o = left.right
 	case it.hasParentSub():
-		o = p.mapItems[it.parentSub]
+		o = p.mapItems[it.key()]
 		for o != nil && o.left != nil {
 			o = o.left
 		}

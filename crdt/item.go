@@ -25,7 +25,7 @@ type item struct {
 	rightOrigin ID // valid when flagRightOrigin
 	left, right *item
 	parent      *branch // nil for GC structs
-	parentSub   string  // valid when flagParentSub
+	parentSub   *string // map key, set with flagParentSub; a pointer keeps list items small
 	content     update.Content
 	flags       uint8
 }
@@ -48,6 +48,14 @@ func (it *item) visible() bool { return it.flags&(flagCountable|flagDeleted) == 
 
 func (it *item) hasParentSub() bool { return it.flags&flagParentSub != 0 }
 
+// key is the map key of an item of a map chain ("" for list items).
+func (it *item) key() string {
+	if it.parentSub == nil {
+		return ""
+	}
+	return *it.parentSub
+}
+
 // lastID is the id of the item's last unit; new items inserted right after it use it as origin.
 func (it *item) lastID() ID {
 	return ID{Client: it.id.Client, Clock: it.id.Clock + it.length - 1}
@@ -68,7 +76,8 @@ func newItem(id ID, left, right *item, parent *branch, parentSub string, hasSub 
 		it.flags |= flagRightOrigin
 	}
 	if hasSub {
-		it.parentSub = parentSub
+		key := parentSub // declared here so that only map items pay for a heap copy
+		it.parentSub = &key
 		it.flags |= flagParentSub
 	}
 	return it
@@ -118,7 +127,7 @@ func (it *item) split(tx *Transaction, diff uint64) *item {
 	}
 	tx.mergeStructs = append(tx.mergeStructs, r)
 	if r.hasParentSub() && r.right == nil {
-		r.parent.mapItems[r.parentSub] = r
+		r.parent.mapItems[r.key()] = r
 	}
 	it.length = diff
 	return r
@@ -178,14 +187,12 @@ func (it *item) delete(tx *Transaction) {
 	p.cursor = cursor{}
 	it.flags |= flagDeleted
 	tx.deleteSet.Add(it.id.Client, it.id.Clock, it.length)
-	tx.addChanged(p, it.parentSub, it.hasParentSub())
+	tx.addChanged(p, it.key(), it.hasParentSub())
 	switch c := it.content.(type) {
 	case *update.ContentType:
 		deleteTypeContent(tx, c.Type.(*branch))
 	case *update.ContentDoc:
 		tx.subdocsRemoved++
-	case *update.ContentFormat:
-		tx.needFormattingCleanup = true
 	}
 }
 

@@ -13,9 +13,9 @@ import (
 var errMissingStruct = errors.New("crdt: update references a struct that does not exist")
 
 // store holds, per client, the structs sorted by clock and contiguous from clock 0
-// (yjs StructStore). Lookups are binary searches over these slices.
+// (yjs StructStore), in chunked lists (struct_list.go) searched by bisection.
 type store struct {
-	clients map[uint64]*[]*item
+	clients map[uint64]*structList
 	order   []uint64 // clients in first-seen order: iterating a slice is cheaper than a map
 
 	pendingStructs *pendingStructs // structs waiting for missing dependencies (v2 update)
@@ -27,22 +27,18 @@ type pendingStructs struct {
 	update  []byte      // v2
 }
 
-func newStore() *store { return &store{clients: make(map[uint64]*[]*item)} }
+func newStore() *store { return &store{clients: make(map[uint64]*structList)} }
 
-func (s *store) structs(client uint64) []*item {
-	if p := s.clients[client]; p != nil {
-		return *p
-	}
-	return nil
-}
+// structs returns the client's list, nil (an empty list) for an unknown client.
+func (s *store) structs(client uint64) *structList { return s.clients[client] }
 
 // state is the next clock expected from client.
 func (s *store) state(client uint64) uint64 {
-	p := s.clients[client]
-	if p == nil {
+	l := s.clients[client]
+	if l == nil {
 		return 0
 	}
-	last := (*p)[len(*p)-1]
+	last := l.last()
 	return last.id.Clock + last.length
 }
 
@@ -55,84 +51,48 @@ func (s *store) stateVector() StateVector {
 // fillStateVector writes the state of every client into sv.
 func (s *store) fillStateVector(sv StateVector) {
 	for _, c := range s.order {
-		sl := *s.clients[c]
-		last := sl[len(sl)-1]
+		last := s.clients[c].last()
 		sv[c] = last.id.Clock + last.length
 	}
 }
 
 // add appends a struct; it must continue its client's clocks exactly.
 func (s *store) add(it *item) {
-	p := s.clients[it.id.Client]
-	if p == nil {
-		sl := make([]*item, 0, 8)
-		p = &sl
-		s.clients[it.id.Client] = p
+	l := s.clients[it.id.Client]
+	if l == nil {
+		l = &structList{}
+		s.clients[it.id.Client] = l
 		s.order = append(s.order, it.id.Client)
 	}
-	*p = append(*p, it)
-}
-
-// findIndex is yjs findIndexSS: binary search with a pivot guess, since clocks are dense.
-func findIndex(structs []*item, clock uint64) (int, bool) {
-	lo, hi := 0, len(structs)-1
-	if hi < 0 {
-		return 0, false
-	}
-	last := structs[hi]
-	if last.id.Clock == clock {
-		return hi, true
-	}
-	if end := last.id.Clock + last.length; end > 0 && clock < end {
-		mid := int(float64(clock) / float64(end-1) * float64(hi))
-		if mid >= 0 && mid <= hi {
-			if s := structs[mid]; s.id.Clock <= clock && clock < s.id.Clock+s.length {
-				return mid, true
-			}
-		}
-	}
-	for lo <= hi {
-		mid := (lo + hi) / 2
-		s := structs[mid]
-		switch {
-		case clock < s.id.Clock:
-			hi = mid - 1
-		case clock >= s.id.Clock+s.length:
-			lo = mid + 1
-		default:
-			return mid, true
-		}
-	}
-	return 0, false
+	l.push(it)
 }
 
 // find returns the struct containing id, without splitting.
 func (s *store) find(id ID) *item {
-	sl := s.structs(id.Client)
-	i, ok := findIndex(sl, id.Clock)
+	l := s.structs(id.Client)
+	i, ok := l.find(id.Clock)
 	if !ok {
 		return nil
 	}
-	return sl[i]
+	return l.at(i)
 }
 
-// insertAt puts it at index i of its client's slice.
+// insertAt puts it at index i of its client's list.
 func (s *store) insertAt(client uint64, i int, it *item) {
-	p := s.clients[client]
-	*p = slices.Insert(*p, i, it)
+	s.clients[client].insert(i, it)
 }
 
 // cleanStartIndex splits the struct containing clock so that a struct begins at clock and
 // returns its index (yjs findIndexCleanStart).
 func (s *store) cleanStartIndex(tx *Transaction, client, clock uint64) (int, bool) {
-	sl := s.structs(client)
-	i, ok := findIndex(sl, clock)
+	l := s.structs(client)
+	i, ok := l.find(clock)
 	if !ok {
 		return 0, false
 	}
-	it := sl[i]
+	it := l.at(i)
 	if it.id.Clock < clock && !it.isGC() {
-		s.insertAt(client, i+1, it.split(tx, clock-it.id.Clock))
+		l.insert(i+1, it.split(tx, clock-it.id.Clock))
 		return i + 1, true
 	}
 	return i, true
@@ -144,28 +104,28 @@ func (s *store) cleanStart(tx *Transaction, id ID) *item {
 	if !ok {
 		return nil
 	}
-	return s.structs(id.Client)[i]
+	return s.structs(id.Client).at(i)
 }
 
 // cleanEnd returns the struct ending at id (splitting if needed; GC structs are never split).
 func (s *store) cleanEnd(tx *Transaction, id ID) *item {
-	sl := s.structs(id.Client)
-	i, ok := findIndex(sl, id.Clock)
+	l := s.structs(id.Client)
+	i, ok := l.find(id.Clock)
 	if !ok {
 		return nil
 	}
-	it := sl[i]
+	it := l.at(i)
 	if id.Clock != it.id.Clock+it.length-1 && !it.isGC() {
-		s.insertAt(id.Client, i+1, it.split(tx, id.Clock-it.id.Clock+1))
+		l.insert(i+1, it.split(tx, id.Clock-it.id.Clock+1))
 	}
 	return it
 }
 
 // replace swaps the struct at it's position for repl (used when GC replaces an item).
 func (s *store) replace(it, repl *item) {
-	sl := s.structs(it.id.Client)
-	if i, ok := findIndex(sl, it.id.Clock); ok {
-		sl[i] = repl
+	l := s.structs(it.id.Client)
+	if i, ok := l.find(it.id.Clock); ok {
+		l.set(i, repl)
 	}
 }
 
@@ -173,20 +133,19 @@ func (s *store) replace(it, repl *item) {
 // joined (yjs createDeleteSetFromStructStore).
 func (s *store) deleteSet() update.DeleteSet {
 	ds := update.NewDeleteSet()
-	for client, p := range s.clients {
-		sl := *p
+	for client, l := range s.clients {
 		var ranges []update.Range
-		for i := 0; i < len(sl); i++ {
-			it := sl[i]
-			if !it.deleted() {
-				continue
+		for _, c := range l.chunks {
+			for _, it := range c.items {
+				if !it.deleted() {
+					continue
+				}
+				if n := len(ranges); n > 0 && ranges[n-1].Clock+ranges[n-1].Len == it.id.Clock {
+					ranges[n-1].Len += it.length
+					continue
+				}
+				ranges = append(ranges, update.Range{Clock: it.id.Clock, Len: it.length})
 			}
-			r := update.Range{Clock: it.id.Clock, Len: it.length}
-			for i+1 < len(sl) && sl[i+1].deleted() {
-				i++
-				r.Len += sl[i].length
-			}
-			ranges = append(ranges, r)
 		}
 		if len(ranges) > 0 {
 			ds.Clients[client] = ranges

@@ -70,6 +70,9 @@ func (t *Text) InsertEmbed(index int, embed any, attrs map[string]any) error {
 }
 
 func (t *Text) insertContent(index int, c update.Content, m map[string]any) error {
+	if m == nil && t.b.doc != nil && !t.b.hasFormatting {
+		return t.b.insertPlain(index, c) // the keystroke path, see text_position.go
+	}
 	var want *attrs
 	if m != nil {
 		a, err := attrsFromMap(m)
@@ -81,6 +84,10 @@ func (t *Text) insertContent(index int, c update.Content, m map[string]any) erro
 	return t.b.edit(func(tx *Transaction) error {
 		if index < 0 || index > t.b.length {
 			return fmt.Errorf("%w: insert at %d, length %d", ErrIndexOutOfRange, index, t.b.length)
+		}
+		if want == nil && !t.b.hasFormatting {
+			tx.insertPlainText(t.b, index, c)
+			return nil
 		}
 		p := tx.findTextPosition(t.b, index)
 		w := want
@@ -96,11 +103,18 @@ func (t *Text) insertContent(index int, c update.Content, m map[string]any) erro
 
 // Delete removes length units from index.
 func (t *Text) Delete(index, length int) error {
+	if t.b.doc != nil && !t.b.hasFormatting {
+		return t.b.deletePlain(index, length)
+	}
 	return t.b.edit(func(tx *Transaction) error {
 		if index < 0 || length < 0 || index+length > t.b.length {
 			return fmt.Errorf("%w: delete %d..%d, length %d", ErrIndexOutOfRange, index, index+length, t.b.length)
 		}
 		if length == 0 {
+			return nil
+		}
+		if !t.b.hasFormatting {
+			tx.deletePlainText(t.b, index, length)
 			return nil
 		}
 		tx.deleteText(t.b, tx.findTextPosition(t.b, index), length)

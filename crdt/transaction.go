@@ -26,11 +26,13 @@ type Transaction struct {
 	subdocsRemoved        int
 
 	conflicting, before map[*item]struct{} // scratch sets of the YATA scan
+	spareChangeSets     []*changeSet       // change sets of an earlier transaction, for reuse
 }
 
 type changeSet struct {
-	list bool
-	keys map[string]struct{}
+	list  bool
+	keys  map[string]struct{}
+	spare bool // in spareChangeSets, waiting for reuse
 }
 
 // Origin is the value given to TransactWithOrigin or ApplyUpdateWithOrigin (nil otherwise).
@@ -65,7 +67,13 @@ func (tx *Transaction) addChanged(b *branch, key string, isKey bool) {
 	}
 	cs := tx.changed[b]
 	if cs == nil {
-		cs = &changeSet{}
+		if n := len(tx.spareChangeSets); n > 0 {
+			cs = tx.spareChangeSets[n-1]
+			tx.spareChangeSets = tx.spareChangeSets[:n-1]
+			cs.spare = false
+		} else {
+			cs = &changeSet{}
+		}
 		tx.changed[b] = cs
 		tx.changedOrder = append(tx.changedOrder, b)
 	}
@@ -105,21 +113,28 @@ func (d *Doc) transact(origin any, local bool, fn func(tx *Transaction)) {
 	fn(tx)
 }
 
-// newTransaction starts a transaction, reusing the maps of a finished one: a transaction per
-// keystroke is the common case, and these maps were most of its allocations.
+// newTransaction starts a transaction, reusing a finished one (the struct, its maps and
+// buffers): a transaction per keystroke is the common case, and these were most of its
+// allocations.
 func (d *Doc) newTransaction(origin any, local bool) *Transaction {
-	tx := &Transaction{doc: d, origin: origin, local: local}
+	var tx *Transaction
 	if r := d.spare; r != nil {
 		d.spare = nil
-		clear(r.beforeState)
-		clear(r.afterState)
-		clear(r.deleteSet.Clients)
-		clear(r.changed)
-		tx.beforeState, tx.afterState, tx.deleteSet, tx.changed = r.beforeState, r.afterState, r.deleteSet, r.changed
-		tx.changedOrder = r.changedOrder[:0]
-		tx.mergeStructs = r.mergeStructs[:0]
-		tx.conflicting, tx.before = r.conflicting, r.before
+		// The state vectors need no clearing: fillStateVector overwrites every client of the
+		// store, and clients never leave it. Clearing maps per keystroke showed in profiles.
+		// (recycle already dropped the delete set's ranges.)
+		if len(r.changed) > 0 {
+			clear(r.changed)
+		}
+		*r = Transaction{
+			doc: d, origin: origin, local: local,
+			beforeState: r.beforeState, afterState: r.afterState, deleteSet: r.deleteSet, changed: r.changed,
+			changedOrder: r.changedOrder[:0], mergeStructs: r.mergeStructs[:0],
+			conflicting: r.conflicting, before: r.before, spareChangeSets: r.spareChangeSets,
+		}
+		tx = r
 	} else {
+		tx = &Transaction{doc: d, origin: origin, local: local}
 		tx.beforeState = make(StateVector, len(d.store.clients))
 		tx.afterState = make(StateVector, len(d.store.clients))
 		tx.deleteSet = update.NewDeleteSet()
@@ -136,6 +151,16 @@ func (d *Doc) recycle(tx *Transaction) {
 		return // do not pin big buffers
 	}
 	clear(tx.mergeStructs)
+	if len(tx.deleteSet.Clients) > 0 {
+		clear(tx.deleteSet.Clients) // the spare must not keep a big delete (or a load's) alive
+	}
+	for _, b := range tx.changedOrder {
+		if cs := tx.changed[b]; cs != nil && !cs.spare { // a branch can be listed twice
+			*cs = changeSet{keys: cs.keys, spare: true}
+			clear(cs.keys)
+			tx.spareChangeSets = append(tx.spareChangeSets, cs)
+		}
+	}
 	clear(tx.changedOrder)
 	d.spare = tx
 }
@@ -171,21 +196,20 @@ func (d *Doc) cleanup(tx *Transaction) {
 			continue
 		}
 		sl := s.structs(client)
-		first, _ := findIndex(sl, before)
+		first, _ := sl.find(before)
 		first = max(first, 1)
-		for i := len(sl) - 1; i >= first; {
+		for i := sl.len() - 1; i >= first; {
 			i -= 1 + tryMergeWithLefts(s, client, i)
-			sl = s.structs(client)
 		}
 	}
 	for i := len(tx.mergeStructs) - 1; i >= 0; i-- {
 		id := tx.mergeStructs[i].id
 		sl := s.structs(id.Client)
-		pos, ok := findIndex(sl, id.Clock)
+		pos, ok := sl.find(id.Clock)
 		if !ok {
 			continue
 		}
-		if pos+1 < len(sl) && tryMergeWithLefts(s, id.Client, pos+1) > 1 {
+		if pos+1 < sl.len() && tryMergeWithLefts(s, id.Client, pos+1) > 1 {
 			continue
 		}
 		if pos > 0 {

@@ -5,33 +5,34 @@ import (
 	"github.com/meridian-sync/meridian/crdt/internal/lib0"
 )
 
-// ContentString is a run of text (ref 4). It keeps the Go (UTF-8) string and
-// caches its UTF-16 length, which is what Yjs counts clocks in.
+// ContentString is a run of text (ref 4): the Go (UTF-8) string. Yjs counts its
+// clocks in UTF-16 code units; Len computes them rather than caching them, because
+// the engine keeps every struct's length itself and asks only when the content is
+// created, while a cached count would grow every text item of a loaded document.
 type ContentString struct {
-	s     string
-	units uint64
+	s string
 }
 
 // NewContentString wraps s. Invalid UTF-8 is not expected here (decoders reject it).
 func NewContentString(s string) *ContentString {
-	return &ContentString{s: s, units: uint64(lib0.UTF16Len(s))}
+	return &ContentString{s: s}
 }
 
 // String returns the text.
 func (c *ContentString) String() string { return c.s }
 
 func (c *ContentString) Ref() uint8      { return RefString }
-func (c *ContentString) Len() uint64     { return c.units }
+func (c *ContentString) Len() uint64     { return uint64(lib0.UTF16Len(c.s)) }
 func (c *ContentString) Countable() bool { return true }
-func (c *ContentString) Copy() Content   { return &ContentString{s: c.s, units: c.units} }
+func (c *ContentString) Copy() Content   { return &ContentString{s: c.s} }
 
 // Splice splits at a UTF-16 offset. Like yjs ContentString.splice, a split
 // between the two halves of a surrogate pair turns both halves into U+FFFD, so
 // each side keeps its UTF-16 length and no side holds a lone surrogate.
 func (c *ContentString) Splice(offset uint64) Content {
 	left, right, _ := lib0.SplitUTF16(c.s, int(offset))
-	c.s, c.units = left, offset
-	return &ContentString{s: right, units: uint64(lib0.UTF16Len(right))}
+	c.s = left
+	return &ContentString{s: right}
 }
 
 func (c *ContentString) MergeWith(right Content) bool {
@@ -40,7 +41,6 @@ func (c *ContentString) MergeWith(right Content) bool {
 		return false
 	}
 	c.s += r.s
-	c.units += r.units
 	return true
 }
 

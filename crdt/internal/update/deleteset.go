@@ -186,6 +186,11 @@ func readClientRanges(dec codec.DSDecoder, ds DeleteSet) error {
 	if count > uint64(rest.Remaining())/2 {
 		return fmt.Errorf("%w: delete set declares %d ranges", ErrMalformed, count)
 	}
+	if count == 0 {
+		return nil
+	}
+	// Collect the ranges first: one map update per client instead of one per range.
+	ranges := make([]Range, 0, count)
 	for range count {
 		clock, err := dec.ReadDsClock()
 		if err != nil {
@@ -201,7 +206,11 @@ func readClientRanges(dec codec.DSDecoder, ds DeleteSet) error {
 		if clock >= maxClock || length > maxClock-clock {
 			return fmt.Errorf("%w: delete range %d:%d+%d", ErrClockOverflow, client, clock, length)
 		}
-		ds.Clients[client] = append(ds.Clients[client], Range{Clock: clock, Len: length})
+		ranges = append(ranges, Range{Clock: clock, Len: length})
 	}
+	if prev := ds.Clients[client]; prev != nil {
+		ranges = append(prev, ranges...)
+	}
+	ds.Clients[client] = ranges
 	return nil
 }

@@ -26,6 +26,9 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /v1/docs", s.handleList)
 	mux.HandleFunc("/v1/docs/", s.handleDoc)
 	mux.HandleFunc("GET /v1/cluster", s.handleCluster)
+	if s.cfg.Web != nil {
+		mux.Handle("/", s.cfg.Web) // no method in the pattern: "GET /" would conflict with "/v1/docs/"
+	}
 	return mux
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"time"
 
@@ -87,6 +88,10 @@ type Config struct {
 	Limits Limits
 
 	Logger *slog.Logger // nil: text to stderr. Every record passes through auth.NewRedactingHandler.
+
+	// Web serves everything the API does not (the browser editor, mounted at "/" by cmd/meridian, which may
+	// import the web package; server may not). Nil: those paths answer 404.
+	Web http.Handler
 }
 
 // Validate checks the configuration and says how to fix what is wrong.

@@ -92,7 +92,7 @@ func TestRunServeStopsOnCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- RunServe(ctx, []string{"--listen", "127.0.0.1:0", "--data", t.TempDir(), "--jwt-secret", testSecret}, func(string) (string, bool) { return "", false }, nil)
+		done <- RunServe(ctx, []string{"--listen", "127.0.0.1:0", "--data", t.TempDir(), "--jwt-secret", testSecret}, func(string) (string, bool) { return "", false }, nil, nil)
 	}()
 	time.Sleep(300 * time.Millisecond)
 	cancel()

@@ -25,7 +25,7 @@ func TestHelperServeProcess(t *testing.T) {
 	if args == "" {
 		return
 	}
-	err := RunServe(context.Background(), strings.Fields(args), os.LookupEnv, nil)
+	err := RunServe(context.Background(), strings.Fields(args), os.LookupEnv, nil, nil)
 	fmt.Fprintln(os.Stderr, "serve returned:", err)
 	os.Exit(1)
 }

@@ -4,7 +4,7 @@
 //
 // Wiring it (what cmd/meridian does):
 //
-//	err := server.RunServe(ctx, os.Args[2:], os.LookupEnv, logger)   // meridian serve [flags]
+//	err := server.RunServe(ctx, os.Args[2:], os.LookupEnv, logger, nil) // meridian serve [flags]; the last argument serves "/" (the editor)
 //	err := server.RunToken(os.Args[2:], os.LookupEnv, os.Stdout)     // meridian token --doc D --perm write
 //
 // or, for finer control, server.RegisterServeFlags + server.ApplyEnv + flag parsing, then

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"strings"
 	"time"
 
@@ -150,7 +151,8 @@ func RunToken(args []string, lookupEnv func(string) (string, bool), stdout io.Wr
 }
 
 // RunServe is `meridian serve`: it parses args (environment first), then serves until ctx is cancelled.
-func RunServe(ctx context.Context, args []string, lookupEnv func(string) (string, bool), logger *slog.Logger) error {
+// web, when not nil, serves the paths the API does not (the browser editor).
+func RunServe(ctx context.Context, args []string, lookupEnv func(string) (string, bool), logger *slog.Logger, web http.Handler) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	var cfg Config
 	RegisterServeFlags(fs, &cfg)
@@ -161,6 +163,7 @@ func RunServe(ctx context.Context, args []string, lookupEnv func(string) (string
 		return err
 	}
 	cfg.Logger = logger
+	cfg.Web = web
 	s, err := New(cfg)
 	if err != nil {
 		return err

@@ -27,6 +27,10 @@ func commands() []command {
 		{"serve", "run a Meridian node: WebSockets, HTTP API, storage", runServe},
 		{"token", "mint a JWT for clients from the configured secret", runToken},
 		{"doc", "inspect Yjs updates offline: json, state, merge, sv, dump", runDoc},
+		{"cat", "print a document from a server as JSON", runCat},
+		{"watch", "print a document's changes as they happen", runWatch},
+		{"put", "replace a document's text with a file's content", runPut},
+		{"healthcheck", "exit 0 if a node's /readyz says ready (for container health checks)", runHealthcheck},
 		{"version", "print the version", func(_ []string, _ io.Reader, stdout, _ io.Writer) error {
 			_, err := fmt.Fprintln(stdout, "meridian", version)
 			return err

@@ -9,6 +9,7 @@ import (
 	"syscall"
 
 	"github.com/meridian-sync/meridian/server"
+	"github.com/meridian-sync/meridian/web"
 )
 
 // runServe is `meridian serve`: it runs a node until SIGINT or SIGTERM, then shuts down gracefully (drains
@@ -17,7 +18,7 @@ func runServe(args []string, _ io.Reader, _, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	return server.RunServe(ctx, args, os.LookupEnv, logger)
+	return server.RunServe(ctx, args, os.LookupEnv, logger, web.Handler())
 }
 
 // runToken is `meridian token`: it mints a JWT from the configured HS256 secret.

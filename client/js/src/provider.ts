@@ -1,0 +1,423 @@
+import * as Y from 'yjs'
+import { ObservableV2 } from 'lib0/observable'
+import * as awarenessProtocol from 'y-protocols/awareness'
+import * as protocol from './protocol.js'
+import { PendingQueue } from './queue.js'
+import { TokenOption, backoffDelay, refreshDelay, tokenExpiry } from './token.js'
+
+/** The part of the WebSocket API the provider uses: the browser's `WebSocket`, or node's `ws` package. */
+export interface WebSocketLike {
+  binaryType: string
+  readonly readyState: number
+  send (data: Uint8Array): void
+  close (code?: number, reason?: string): void
+  onopen: ((ev: any) => void) | null
+  onmessage: ((ev: { data: any }) => void) | null
+  onclose: ((ev: { code: number, reason: string }) => void) | null
+  onerror: ((ev: any) => void) | null
+}
+export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike
+
+export interface MeridianProviderOptions {
+  /**
+   * The JWT, or a function returning one (sync or async). A function is called before every connection, shortly
+   * before the current token expires (the provider then reconnects with the new one, losing nothing) and after
+   * the server refused an expired token. The token travels as the `bearer.<jwt>` WebSocket subprotocol, never in
+   * the URL, and is never logged. Omit it for a server in `--dev` mode.
+   */
+  token?: TokenOption
+  /** The WebSocket implementation; default `globalThis.WebSocket`. In node 20 pass `ws`'s `WebSocket`. */
+  WebSocketPolyfill?: WebSocketConstructor
+  /** Share an existing awareness instance (default: a new one on `ydoc`). */
+  awareness?: awarenessProtocol.Awareness
+  /** Connect at once (default true); otherwise call `connect()`. */
+  connect?: boolean
+  /** Extra URL query parameters (never the token). */
+  params?: Record<string, string>
+  /** Reconnection backoff bounds in ms (defaults 100 and 10000), with random jitter. */
+  minBackoffTime?: number
+  maxBackoffTime?: number
+  /** Fetch a new token this many ms before expiry (default 30000, or half the lifetime when shorter). */
+  refreshLead?: number
+  /** Reconnect when nothing arrived for this many ms (default 30000; awareness renewals arrive every 15 s). */
+  messageTimeout?: number
+}
+
+/** Why the provider stopped for good: the server refused with a permanent (44xx) close code. */
+export interface ClosedInfo {
+  code: number
+  reason: string
+  /** The refusal was of a local edit under a read-only token: the edit stays pending, nothing was dropped. */
+  readOnly: boolean
+}
+
+export type ConnectionStatus = 'connecting' | 'connected' | 'disconnected'
+
+export interface MeridianProviderEvents {
+  /** The connection's state, as y-websocket's `status` event. */
+  status: (event: { status: ConnectionStatus }) => void
+  /** true once the document matches the server's, false after a disconnect (y-websocket's `sync`). */
+  sync: (synced: boolean) => void
+  /** Same as `sync` (y-websocket emits both). */
+  synced: (synced: boolean) => void
+  /** true when the server has durably stored every local edit; false as soon as one is made. */
+  saved: (saved: boolean) => void
+  /** The number of local updates awaiting the server's durable acknowledgement. */
+  pending: (count: number) => void
+  /** The region and node the connection reached. */
+  hello: (info: { region: string, node: string }) => void
+  /** The server's reason for refusing access, just before it closes. */
+  'permission-denied': (event: { reason: string }) => void
+  'connection-close': (event: { code: number, reason: string } | null, provider: MeridianProvider) => void
+  'connection-error': (event: any, provider: MeridianProvider) => void
+  /** The provider stopped reconnecting: see `closedInfo`. */
+  closed: (info: ClosedInfo) => void
+}
+
+/**
+ * A Yjs provider for Meridian. Like y-websocket's WebsocketProvider (same `status`, `sync` and `synced` events,
+ * `awareness`, `connect()`, `disconnect()`, `destroy()`), plus: durable acknowledgements (`saved`,
+ * `pendingUpdates`), the node's identity (`region`, `node`), tokens kept out of the URL and refreshed before
+ * they expire, and a visible refusal (`closed` with `readOnly`) when a read-only user edits.
+ *
+ * ```ts
+ * const provider = new MeridianProvider('wss://sync.example.com/ws', 'team/notes', ydoc, {
+ *   token: async () => (await fetch('/api/meridian-token')).text(),
+ * })
+ * provider.on('saved', saved => { statusLine.textContent = saved ? 'Saved' : 'Saving…' })
+ * ```
+ */
+export class MeridianProvider extends ObservableV2<MeridianProviderEvents> {
+  readonly doc: Y.Doc
+  readonly docId: string
+  readonly awareness: awarenessProtocol.Awareness
+  /** The document's URL (no token in it). */
+  readonly url: string
+  ws: WebSocketLike | null = null
+  wsconnected = false
+  wsconnecting = false
+  /** Whether the provider wants to be connected (false after `disconnect()`, `destroy()` or a refusal). */
+  shouldConnect: boolean
+  /** Region and node of the server reached (from its hello), '' before the first connection. */
+  region = ''
+  node = ''
+  /** In how many regions the last acknowledged edits are stored. */
+  regions = 0
+  /** Set when the server refused the provider for good. */
+  closedInfo: ClosedInfo | null = null
+  /** Consecutive failed connection attempts. */
+  unsuccessfulReconnects = 0
+
+  private readonly WS: WebSocketConstructor
+  private readonly ownsAwareness: boolean
+  private readonly token: TokenOption | undefined
+  private readonly opts: Required<Pick<MeridianProviderOptions, 'minBackoffTime' | 'maxBackoffTime' | 'refreshLead' | 'messageTimeout'>>
+  private readonly queue = new PendingQueue()
+  private _synced = false
+  private _saved = false
+  private joined = false
+  private deniedReason = ''
+  private connToken: string | undefined
+  private refusedToken: string | undefined
+  private refreshing = false
+  private lastMessage = 0
+  private retryTimer: ReturnType<typeof setTimeout> | undefined
+  private refreshTimer: ReturnType<typeof setTimeout> | undefined
+  private readonly checkTimer: ReturnType<typeof setInterval>
+
+  constructor (serverUrl: string, docId: string, doc: Y.Doc, options: MeridianProviderOptions = {}) {
+    super()
+    const WS = options.WebSocketPolyfill ?? (globalThis as any).WebSocket
+    if (WS === undefined) throw new Error('meridian: no WebSocket here; pass WebSocketPolyfill (in node: the ws package)')
+    if (options.params !== undefined && 'token' in options.params) {
+      throw new Error('meridian: pass the token as options.token, not in params (URLs end up in logs)')
+    }
+    this.WS = WS
+    this.doc = doc
+    this.docId = docId
+    this.token = options.token
+    this.ownsAwareness = options.awareness === undefined
+    this.awareness = options.awareness ?? new awarenessProtocol.Awareness(doc)
+    this.opts = {
+      minBackoffTime: options.minBackoffTime ?? 100,
+      maxBackoffTime: options.maxBackoffTime ?? 10000,
+      refreshLead: options.refreshLead ?? 30000,
+      messageTimeout: options.messageTimeout ?? 30000
+    }
+    const params = new URLSearchParams(options.params)
+    params.set(protocol.extensionParam, protocol.extensions)
+    this.url = serverUrl.replace(/\/+$/, '') + '/' + docId + '?' + params.toString()
+    this.shouldConnect = options.connect ?? true
+    doc.on('update', this.onDocUpdate)
+    this.awareness.on('update', this.onAwarenessUpdate)
+    this.checkTimer = setInterval(this.checkLiveness, Math.max(100, this.opts.messageTimeout / 10))
+    if (this.shouldConnect) this.connect()
+  }
+
+  /** true once the document matches the server's (y-websocket's `synced`). */
+  get synced (): boolean { return this._synced }
+  /** true when every local edit is durably stored by the server. */
+  get saved (): boolean { return this._saved }
+  /** Local updates awaiting the server's durable acknowledgement. */
+  get pendingUpdates (): number { return this.queue.length }
+
+  /** Resolves once synced; rejects if the provider is refused for good first. */
+  whenSynced (): Promise<void> { return this.when(() => this._synced, 'sync') }
+  /** Resolves once every local edit so far is durably stored; rejects if the provider is refused first. */
+  whenSaved (): Promise<void> { return this.when(() => this._saved, 'saved') }
+
+  private when (cond: () => boolean, event: 'sync' | 'saved'): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (cond()) return resolve()
+      if (this.closedInfo !== null) return reject(closedError(this.closedInfo))
+      const done = (): void => {
+        if (cond()) { cleanup(); resolve() }
+      }
+      const closed = (info: ClosedInfo): void => { cleanup(); reject(closedError(info)) }
+      const cleanup = (): void => { this.off(event, done); this.off('closed', closed) }
+      this.on(event, done)
+      this.on('closed', closed)
+    })
+  }
+
+  /** Connects (again, after `disconnect()` or a refusal). */
+  connect (): void {
+    this.shouldConnect = true
+    this.closedInfo = null
+    if (this.ws === null && !this.wsconnecting) void this.open()
+  }
+
+  /**
+   * Disconnects and stops reconnecting; edits are kept and sent on `connect()`. The local awareness state is kept
+   * too (as y-websocket does): others see us leave because the server drops a closed connection's states.
+   */
+  disconnect (): void {
+    this.shouldConnect = false
+    clearTimeout(this.retryTimer)
+    this.ws?.close(1000)
+  }
+
+  /** Disconnects and detaches from the document and awareness for good. */
+  destroy (): void {
+    this.disconnect()
+    clearInterval(this.checkTimer)
+    clearTimeout(this.refreshTimer)
+    this.doc.off('update', this.onDocUpdate)
+    this.awareness.off('update', this.onAwarenessUpdate)
+    if (this.ownsAwareness) this.awareness.destroy()
+    super.destroy()
+  }
+
+  private async open (): Promise<void> {
+    this.wsconnecting = true
+    this.emit('status', [{ status: 'connecting' }])
+    let token: string | undefined
+    try {
+      token = typeof this.token === 'function' ? await this.token() : this.token
+    } catch (err) {
+      this.wsconnecting = false
+      this.emit('connection-error', [err, this])
+      this.scheduleRetry()
+      return
+    }
+    if (!this.shouldConnect) {
+      this.wsconnecting = false
+      return
+    }
+    const protocols = token ? [protocol.subprotocol, 'bearer.' + token] : undefined
+    let ws: WebSocketLike
+    try {
+      ws = new this.WS(this.url, protocols)
+    } catch (err) {
+      this.wsconnecting = false
+      this.emit('connection-error', [err, this])
+      this.scheduleRetry()
+      return
+    }
+    ws.binaryType = 'arraybuffer'
+    this.ws = ws
+    this.connToken = token
+    this.joined = false
+    this.deniedReason = ''
+    this.lastMessage = Date.now()
+    ws.onopen = () => this.onOpen(ws, token)
+    ws.onmessage = ev => this.onMessage(ws, new Uint8Array(ev.data))
+    ws.onerror = ev => this.emit('connection-error', [ev, this])
+    ws.onclose = ev => this.onClose(ws, ev)
+  }
+
+  private onOpen (ws: WebSocketLike, token: string | undefined): void {
+    if (this.ws !== ws) return
+    this.wsconnecting = false
+    this.wsconnected = true
+    this.queue.newConnection()
+    this.emit('status', [{ status: 'connected' }])
+    this.send(protocol.encodeSync(protocol.syncStep1, Y.encodeStateVector(this.doc)))
+    if (this.awareness.getLocalState() !== null) {
+      this.send(protocol.encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, [this.doc.clientID])))
+    }
+    const exp = token !== undefined && typeof this.token === 'function' ? tokenExpiry(token) : undefined
+    if (exp !== undefined) {
+      this.refreshTimer = setTimeout(() => {
+        if (this.ws !== ws) return
+        this.refreshing = true
+        ws.close(1000)
+      }, refreshDelay(Date.now(), exp, this.opts.refreshLead))
+    }
+  }
+
+  private onMessage (ws: WebSocketLike, buf: Uint8Array): void {
+    if (this.ws !== ws) return
+    this.lastMessage = Date.now()
+    let msg: protocol.ServerMessage
+    try {
+      msg = protocol.decodeServerMessage(buf)
+    } catch (err) {
+      this.emit('connection-error', [err, this])
+      ws.close(4400, 'malformed message from the server')
+      return
+    }
+    switch (msg.type) {
+      case 'sync':
+        this.joined = true
+        this.onSync(msg.sync, msg.payload)
+        break
+      case 'awareness':
+        awarenessProtocol.applyAwarenessUpdate(this.awareness, msg.update, this)
+        break
+      case 'query-awareness':
+        this.send(protocol.encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness,
+          Array.from(this.awareness.getStates().keys()))))
+        break
+      case 'permission-denied':
+        this.deniedReason = msg.reason
+        this.emit('permission-denied', [{ reason: msg.reason }])
+        break
+      case 'hello':
+        this.joined = true
+        this.region = msg.region
+        this.node = msg.node
+        this.emit('hello', [{ region: msg.region, node: msg.node }])
+        break
+      case 'ack': {
+        this.regions = msg.regions
+        const dropped = this.queue.ack(msg.updates)
+        if (dropped > 0) this.emit('pending', [this.queue.length])
+        this.updateSaved()
+        break
+      }
+    }
+  }
+
+  private onSync (kind: number, payload: Uint8Array): void {
+    if (kind === protocol.syncStep1) {
+      // Our step 2 carries everything the server lacks, offline edits included; its ack covers them all.
+      this.send(protocol.encodeSync(protocol.syncStep2, Y.encodeStateAsUpdate(this.doc, payload)))
+      this.queue.sentStep2()
+      return
+    }
+    Y.applyUpdate(this.doc, payload, this)
+    if (kind === protocol.syncStep2 && !this._synced) {
+      this._synced = true
+      this.emit('sync', [true])
+      this.emit('synced', [true])
+    }
+    this.updateSaved()
+  }
+
+  private onClose (ws: WebSocketLike, ev: { code: number, reason: string }): void {
+    if (this.ws !== ws) return
+    clearTimeout(this.refreshTimer)
+    this.ws = null
+    this.wsconnecting = false
+    const wasConnected = this.wsconnected
+    this.wsconnected = false
+    const others = Array.from(this.awareness.getStates().keys()).filter(id => id !== this.doc.clientID)
+    awarenessProtocol.removeAwarenessStates(this.awareness, others, this)
+    if (this._synced) {
+      this._synced = false
+      this.emit('sync', [false])
+      this.emit('synced', [false])
+    }
+    this.updateSaved()
+    this.emit('connection-close', [ev, this])
+    this.emit('status', [{ status: 'disconnected' }])
+    if (!this.shouldConnect) return
+    const refreshed = this.refreshing
+    this.refreshing = false
+    if (ev.code >= 4400 && ev.code < 4500 && !this.retryable(ev.code)) {
+      // A 4403 after the server let us in can only be an edit refused to a read-only token.
+      const info = { code: ev.code, reason: ev.reason || this.deniedReason, readOnly: ev.code === 4403 && this.joined }
+      this.shouldConnect = false
+      this.closedInfo = info
+      this.emit('closed', [info])
+      return
+    }
+    if (ev.code === 4401) this.refusedToken = this.connToken
+    if (wasConnected && this.joined) this.unsuccessfulReconnects = 0
+    this.scheduleRetry(refreshed ? 0 : undefined)
+  }
+
+  /** A token function may renew a refused token; one that hands back the very token refused cannot. */
+  private retryable (code: number): boolean {
+    return code === 4401 && typeof this.token === 'function' && this.connToken !== this.refusedToken
+  }
+
+  private scheduleRetry (delay?: number): void {
+    if (!this.shouldConnect) return
+    if (delay === undefined) {
+      this.unsuccessfulReconnects++
+      delay = backoffDelay(this.unsuccessfulReconnects, this.opts.minBackoffTime, this.opts.maxBackoffTime)
+    }
+    clearTimeout(this.retryTimer)
+    this.retryTimer = setTimeout(() => {
+      if (this.shouldConnect && this.ws === null && !this.wsconnecting) void this.open()
+    }, delay)
+  }
+
+  private readonly checkLiveness = (): void => {
+    if (this.wsconnected && Date.now() - this.lastMessage > this.opts.messageTimeout) {
+      this.ws?.close() // the server went silent: reconnect
+    }
+  }
+
+  private send (frame: Uint8Array): void {
+    if (this.ws !== null && this.wsconnected) this.ws.send(frame)
+  }
+
+  private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
+    if (origin === this) return
+    this.queue.add(update)
+    if (this.wsconnected) {
+      this.send(protocol.encodeSync(protocol.syncUpdate, update))
+      this.queue.sentLatest()
+    }
+    this.emit('pending', [this.queue.length])
+    this.updateSaved()
+  }
+
+  private readonly onAwarenessUpdate = (changes: { added: number[], updated: number[], removed: number[] }, origin: unknown): void => {
+    if (origin === this) return
+    const clients = changes.added.concat(changes.updated, changes.removed)
+    this.send(protocol.encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, clients)))
+  }
+
+  private updateSaved (): void {
+    const saved = this._synced && this.queue.allAcked
+    if (saved !== this._saved) {
+      this._saved = saved
+      this.emit('saved', [saved])
+    }
+  }
+}
+
+/** The error whenSynced and whenSaved reject with after a permanent refusal. */
+export class MeridianClosedError extends Error {
+  constructor (readonly info: ClosedInfo) {
+    super(`meridian: the server closed the connection for good (${info.code}${info.reason ? ': ' + info.reason : ''})` +
+      (info.readOnly ? ' — read-only access: local edits were refused and remain pending' : ''))
+    this.name = 'MeridianClosedError'
+  }
+}
+
+const closedError = (info: ClosedInfo): MeridianClosedError => new MeridianClosedError(info)

@@ -8,7 +8,7 @@ NPM ?= npm
 # Go tests and benchmarks find the traces here (they are never copied into the project).
 TRACES ?= ../shared/traces
 
-.PHONY: all build run test test-go test-js vet lint fuzz-short bench bench-crdt conformance-long clean
+.PHONY: all build web run test test-go test-js vet lint fuzz-short bench bench-crdt conformance-long clean
 
 all: build
 
@@ -21,10 +21,13 @@ build:
 	@mkdir -p bin
 	CGO_ENABLED=0 $(GO) build -trimpath -o bin/meridian ./cmd/meridian
 
-run: build
+web: node_modules/.package-lock.json
+	$(NPM) run build -w @meridian-sync/web
+
+run: web build
 	./bin/meridian serve --dev --listen :8080 --data ./data
 
-test: node_modules/.package-lock.json vet test-go
+test: node_modules/.package-lock.json vet test-go test-js
 
 vet:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*')); \
@@ -33,6 +36,10 @@ vet:
 
 test-go:
 	$(GO) test -count=1 -timeout 20m ./...
+
+# Each npm workspace member's own tests (node's built-in runner); they start real `meridian serve` processes.
+test-js: node_modules/.package-lock.json
+	$(NPM) run test --workspaces --if-present
 
 lint: vet
 
@@ -54,6 +61,12 @@ bench: bench-crdt
 
 bench-crdt: node_modules/.package-lock.json
 	$(GO) run ./crdt/bench -traces $(TRACES)
+
+# Replication with real nodes on loopback: heal → convergence time and bytes (1k/10k/100k documents held,
+# 1/100/10k diverged) and cross-region realtime visibility latency. Results go in BENCHMARKS.md.
+.PHONY: bench-replication
+bench-replication:
+	$(GO) run ./replication/benchrepl
 
 clean:
 	rm -rf bin

@@ -68,5 +68,27 @@ bench-crdt: node_modules/.package-lock.json
 bench-replication:
 	$(GO) run ./replication/benchrepl
 
+# Meridian against the Node Yjs servers (server/bench/peers) under one load generator: fan-out throughput and
+# latency, idle memory, cold load. Servers run on core 0, the generator on core 1. About 6 minutes.
+.PHONY: bench-server
+bench-server: node_modules/.package-lock.json build
+	$(GO) build -o bin/loadgen ./server/bench/loadgen
+	ulimit -n 20000 && taskset -c 1 ./bin/loadgen -meridian bin/meridian -peers server/bench/peers -server-cpus 0 \
+	  -out bin/bench-server.md
+
 clean:
 	rm -rf bin
+
+# The multi-region Docker deployment (deploy/). docker-image wraps the static release binary (editor
+# embedded) in an image FROM scratch, so nothing is pulled; e2e-docker runs the chaos test against three
+# regions and tears the cluster down however it ends. Both start dockerd if none runs.
+.PHONY: docker-image e2e-docker
+DOCKER_IMAGE ?= meridian:e2e
+docker-image: web
+	@mkdir -p bin/image/data
+	CGO_ENABLED=0 $(GO) build -tags release -trimpath -o bin/image/meridian ./cmd/meridian
+	bash deploy/ensure-dockerd.sh
+	DOCKER_BUILDKIT=0 docker build -q -f deploy/Dockerfile.static -t $(DOCKER_IMAGE) bin/image
+
+e2e-docker: docker-image
+	MERIDIAN_IMAGE=$(DOCKER_IMAGE) bash deploy/e2e.sh

@@ -1,118 +1,133 @@
-// Real Yjs clients (yjs + y-protocols, the code y-websocket's provider is built on) editing one document
-// concurrently through a Meridian server, with a disconnect/reconnect in the middle. Prints, as one JSON
-// line, each client's final doc.toJSON() once all have converged, so the Go test can compare them with the
-// server's GET /v1/docs/{id}.
+// Stock y-websocket clients against a real Meridian server. Every client is an unmodified `WebsocketProvider`
+// from npm's y-websocket 3.1.0 (with the `ws` package as its WebSocket, which node 20 lacks): nothing here
+// knows Meridian's wire details, which is the point of the test.
 //
-// usage: node --experimental-websocket yjs-clients.mjs <ws base url> <doc> <token> [clients]
-// (Node 20 needs the flag for its built-in WebSocket; the `ws` package is not required.)
+// What it does, in order:
+//  1. `writers` clients join every document of the run, each with a write token: most pass it as
+//     `params: { token }` (the `?token=` query), the last one as the WebSocket subprotocols
+//     ['meridian.v1', 'bearer.<jwt>'] a browser would use.
+//  2. They edit every document concurrently (text, map, array, XML). Meanwhile client 1 disconnects, keeps
+//     editing offline and reconnects; client 2 does the same over an overlapping span.
+//  3. A reader joins with a read-only token and edits its copy; the server must refuse that (auth message,
+//     then close 4403, which the stock provider treats as permanent) and the edit must reach nobody.
+//  4. It waits until every writer holds the same state, and prints one JSON object on stdout:
+//     { docs: { <doc>: [<client state>, ...] }, reader: { closeCode, closeReason, permissionDenied } }
+//     The Go test (server/interop_test.go) checks convergence, the server's GET /v1/docs/{id}, and that the
+//     reader's edit is nowhere.
+//
+// usage: node yjs-clients.mjs <ws base url> <write token> <read token> <writers> <doc>...
 import * as Y from 'yjs'
-import * as syncProtocol from 'y-protocols/sync'
-import * as awarenessProtocol from 'y-protocols/awareness'
-import * as encoding from 'lib0/encoding'
-import * as decoding from 'lib0/decoding'
+import { WebsocketProvider } from 'y-websocket'
+import WebSocket from 'ws'
 
-const [base, docName, token, clientCount = '3'] = process.argv.slice(2)
+const [base, writeToken, readToken, writerCount, ...docNames] = process.argv.slice(2)
+if (!base || !readToken || docNames.length === 0) {
+  console.error('usage: node yjs-clients.mjs <ws base url> <write token> <read token> <writers> <doc>...')
+  process.exit(2)
+}
+const readOnlyMarker = 'READ-ONLY-EDIT'
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
-// A minimal provider that follows y-websocket's orchestration (yjs-protocol.md §6.6).
-class Client {
-  constructor (id) {
-    this.id = id
-    this.doc = new Y.Doc()
-    this.doc.clientID = 1000 + id
-    this.awareness = new awarenessProtocol.Awareness(this.doc)
-    this.awareness.setLocalState({ user: `client-${id}` })
-    this.synced = false
-    this.doc.on('update', (update, origin) => {
-      if (origin !== this) this.send(0, (e) => syncProtocol.writeUpdate(e, update))
-    })
-    this.awareness.on('update', ({ added, updated, removed }) => {
-      const changed = added.concat(updated, removed)
-      this.send(1, (e) => encoding.writeVarUint8Array(e, awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed)))
-    })
-  }
-
-  connect () {
-    this.synced = false
-    return new Promise((resolve, reject) => {
-      const ws = new WebSocket(`${base}/${docName}?token=${encodeURIComponent(token)}`)
-      ws.binaryType = 'arraybuffer'
-      this.ws = ws
-      ws.onopen = () => {
-        this.send(0, (e) => syncProtocol.writeSyncStep1(e, this.doc))
-        this.send(1, (e) => encoding.writeVarUint8Array(e, awarenessProtocol.encodeAwarenessUpdate(this.awareness, [this.doc.clientID])))
-      }
-      ws.onerror = (err) => reject(new Error(`client ${this.id}: ${err.message || 'websocket error'}`))
-      ws.onclose = (ev) => {
-        if (ev.code >= 4400 && ev.code < 4500) reject(new Error(`client ${this.id} refused: ${ev.code} ${ev.reason}`))
-      }
-      ws.onmessage = (ev) => {
-        const decoder = decoding.createDecoder(new Uint8Array(ev.data))
-        const encoder = encoding.createEncoder()
-        const type = decoding.readVarUint(decoder)
-        if (type === 0) {
-          encoding.writeVarUint(encoder, 0)
-          const syncType = syncProtocol.readSyncMessage(decoder, encoder, this.doc, this)
-          if (syncType === syncProtocol.messageYjsSyncStep2 && !this.synced) {
-            this.synced = true
-            resolve()
-          }
-          if (encoding.length(encoder) > 1) ws.send(encoding.toUint8Array(encoder))
-        } else if (type === 1) {
-          awarenessProtocol.applyAwarenessUpdate(this.awareness, decoding.readVarUint8Array(decoder), this)
-        }
-      }
-    })
-  }
-
-  send (type, write) {
-    if (!this.ws || this.ws.readyState !== 1) return
-    const e = encoding.createEncoder()
-    encoding.writeVarUint(e, type)
-    write(e)
-    this.ws.send(encoding.toUint8Array(e))
-  }
-
-  disconnect () {
-    this.ws.close()
-    this.ws = null
+// Fail loudly instead of hanging: the Go test also has a deadline, but this one says what was waited for.
+async function until (what, condition, ms = 20000) {
+  const deadline = Date.now() + ms
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await sleep(20)
   }
 }
 
-function edit (c, round) {
-  const d = c.doc
+// The options every provider shares. disableBc matters: in one node process, y-websocket would otherwise
+// sync the clients with each other over BroadcastChannel, and the server would never be tested.
+const common = { WebSocketPolyfill: WebSocket, disableBc: true, maxBackoffTime: 300 }
+
+function connectWriter (index, docName) {
+  const doc = new Y.Doc()
+  const viaSubprotocol = index === Number(writerCount)
+  const provider = new WebsocketProvider(base, docName, doc, viaSubprotocol
+    ? { ...common, protocols: ['meridian.v1', `bearer.${writeToken}`] }
+    : { ...common, params: { token: writeToken } })
+  provider.awareness.setLocalState({ user: `writer-${index}` })
+  return { index, docName, doc, provider }
+}
+
+// snapshot is a client's state in the shape of the server's GET /v1/docs/{id}.
+function snapshot (doc) {
+  return {
+    text: doc.getText('text').toString(),
+    map: doc.getMap('map').toJSON(),
+    array: doc.getArray('array').toJSON(),
+    xml: doc.getXmlFragment('xml').toString()
+  }
+}
+
+function edit (client, round) {
+  const d = client.doc
+  const id = client.index
   d.transact(() => {
     const text = d.getText('text')
-    text.insert(Math.min(round % 7, text.length), `${c.id}:${round} `)
+    text.insert(Math.min(round % 7, text.length), `${id}:${round} `)
     if (round % 3 === 2 && text.length > 4) text.delete(1, 2)
-    d.getMap('map').set(`k${round % 4}`, { by: c.id, round })
-    d.getArray('array').push([c.id * 100 + round])
+    const map = d.getMap('map')
+    map.set(`k${round % 4}`, { by: id, round })
+    if (round % 5 === 4) map.delete(`k${(round + 1) % 4}`)
+    const array = d.getArray('array')
+    array.push([id * 100 + round])
+    if (round % 6 === 5 && array.length > 2) array.delete(0, 1)
     if (round % 4 === 0) {
       const el = new Y.XmlElement('p')
-      el.setAttribute('by', String(c.id))
+      el.setAttribute('by', String(id))
       el.insert(0, [new Y.XmlText(`r${round}`)])
       d.getXmlFragment('xml').insert(0, [el])
     }
   })
 }
 
-const clients = Array.from({ length: Number(clientCount) }, (_, i) => new Client(i + 1))
-await Promise.all(clients.map((c) => c.connect()))
-for (let round = 0; round < 20; round++) {
-  for (const c of clients) edit(c, round)
-  if (round === 5) clients[0].disconnect() // keeps editing offline...
-  if (round === 12) await clients[0].connect() // ...and syncs its offline edits on reconnect
-  await sleep(5)
+const writers = []
+for (const docName of docNames) {
+  for (let i = 1; i <= Number(writerCount); i++) writers.push(connectWriter(i, docName))
 }
-// Wait for convergence: every client's state equals the others'.
-const state = (c) => JSON.stringify(c.doc.toJSON())
-for (let i = 0; i < 400 && new Set(clients.map(state)).size > 1; i++) await sleep(25)
-const result = clients.map((c) => ({
-  text: c.doc.getText('text').toString(),
-  map: c.doc.getMap('map').toJSON(),
-  array: c.doc.getArray('array').toJSON(),
-  xml: c.doc.getXmlFragment('xml').toString()
-}))
-console.log(JSON.stringify(result))
-for (const c of clients) c.disconnect()
+await until('every writer to sync', () => writers.every((c) => c.provider.synced))
+
+// Concurrent editing, with two clients going offline and coming back while the others keep editing.
+const offline = (c, from, to, round) => {
+  if (round === from) c.provider.disconnect()
+  if (round === to) c.provider.connect()
+}
+for (let round = 0; round < 24; round++) {
+  for (const c of writers) {
+    if (c.index === 1) offline(c, 5, 13, round)
+    if (c.index === 2) offline(c, 9, 18, round)
+    edit(c, round)
+  }
+  await sleep(10)
+}
+
+// The read-only client: it syncs, then edits, and must be refused.
+const readerDoc = new Y.Doc()
+const reader = new WebsocketProvider(base, docNames[0], readerDoc, { ...common, params: { token: readToken } })
+const readerResult = { closeCode: 0, closeReason: '', permissionDenied: false }
+reader.on('closed', ({ code, reason }) => { Object.assign(readerResult, { closeCode: code, closeReason: reason }) })
+const warn = console.warn // y-websocket reports the auth message (permission denied) through console.warn
+console.warn = (...args) => {
+  if (String(args[0]).startsWith('Permission denied')) readerResult.permissionDenied = true
+  else warn(...args)
+}
+await until('the read-only client to sync', () => reader.synced)
+readerDoc.getText('text').insert(0, readOnlyMarker)
+readerDoc.getMap('map').set('readOnly', readOnlyMarker)
+await until('the read-only client to be refused', () => readerResult.closeCode !== 0)
+
+// Convergence: within each document, every writer holds the same state.
+const sameState = () => docNames.every((name) => {
+  const states = writers.filter((c) => c.docName === name).map((c) => JSON.stringify(snapshot(c.doc)))
+  return new Set(states).size === 1
+})
+await until('the writers to converge', () => writers.every((c) => c.provider.synced) && sameState())
+
+const docs = {}
+for (const name of docNames) docs[name] = writers.filter((c) => c.docName === name).map((c) => snapshot(c.doc))
+console.log(JSON.stringify({ docs, reader: readerResult }))
+for (const c of writers) c.provider.destroy()
+reader.destroy()
 process.exit(0)

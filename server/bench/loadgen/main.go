@@ -1,0 +1,144 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// benchEnv is what every scenario shares.
+type benchEnv struct {
+	serverCPUs string // taskset CPU list for the servers under test
+	workDir    string // data directories and server logs
+	logf       func(format string, args ...any)
+}
+
+// targetResult is everything measured for one target.
+type targetResult struct {
+	target   target
+	steps    []fanoutStep
+	memory   memoryResult
+	cold     *coldLoadResult // nil: not measured (the server keeps no history)
+	coldLog  *coldLoadResult // Meridian with compaction off: the history is replayed from the log
+	failures []string
+}
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "loadgen:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	var (
+		meridian   = flag.String("meridian", "bin/meridian", "the meridian binary")
+		peers      = flag.String("peers", "server/bench/peers", "directory of the Node peer server scripts")
+		targets    = flag.String("targets", "meridian,y-websocket-server,hocuspocus", "targets to measure, in order")
+		serverCPUs = flag.String("server-cpus", "0", "taskset CPU list for the servers (empty: no pinning)")
+		clients    = flag.Int("clients", 1000, "fan-out: connections")
+		docs       = flag.Int("docs", 100, "fan-out: documents")
+		rates      = flag.String("rates", "5,10,20,40,80,160", "fan-out: updates per second per client, one step each")
+		window     = flag.Duration("window", 5*time.Second, "fan-out: measured span of each step")
+		idle       = flag.Int("idle", 10000, "memory: idle connections (and idle documents); 0 skips")
+		history    = flag.Int("history", 100000, "cold load: updates in the document's history; 0 skips")
+		out        = flag.String("out", "", "also write the report (markdown) to this file")
+		keep       = flag.Bool("keep", false, "keep the work directory (server data and logs) and print its path")
+	)
+	flag.Parse()
+	rateList, err := parseRates(*rates)
+	if err != nil {
+		return err
+	}
+	workDir, err := os.MkdirTemp("", "meridian-bench-server-")
+	if err != nil {
+		return err
+	}
+	if *keep {
+		fmt.Fprintln(os.Stderr, "work directory:", workDir)
+	} else {
+		defer os.RemoveAll(workDir)
+	}
+	env := benchEnv{serverCPUs: *serverCPUs, workDir: workDir,
+		logf: func(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...) }}
+	cfg := fanoutConfig{clients: *clients, docs: *docs, rates: rateList, warmup: 2 * time.Second, window: *window,
+		grace: time.Second, p99Limit: 50 * time.Millisecond}
+
+	ctx := context.Background()
+	var results []targetResult
+	for _, name := range strings.Split(*targets, ",") {
+		var t target
+		switch name {
+		case "meridian":
+			t = meridianTarget(*meridian)
+		case "y-websocket-server":
+			t = yWebsocketServerTarget(*peers)
+		case "hocuspocus":
+			t = hocuspocusTarget(*peers)
+		default:
+			return fmt.Errorf("unknown target %q", name)
+		}
+		results = append(results, measure(ctx, t, env, cfg, *idle, *history))
+	}
+	report := renderReport(results, cfg, *idle, *history)
+	fmt.Print(report)
+	if *out != "" {
+		return os.WriteFile(*out, []byte(report), 0o644)
+	}
+	return nil
+}
+
+// measure runs every scenario against t; a failing scenario is reported, not fatal, so one broken peer does
+// not hide the others' figures.
+func measure(ctx context.Context, t target, env benchEnv, cfg fanoutConfig, idle, history int) targetResult {
+	res := targetResult{target: t}
+	fail := func(what string, err error) {
+		env.logf("  %-18s %s failed: %v", t.name, what, err)
+		res.failures = append(res.failures, fmt.Sprintf("%s: %v", what, err))
+	}
+	env.logf("== %s", t.name)
+	steps, err := runFanout(ctx, t, env, cfg)
+	res.steps = steps
+	if err != nil {
+		fail("fan-out", err)
+	}
+	if idle > 0 {
+		if res.memory, err = runMemory(ctx, t, env, idle); err != nil {
+			fail("memory", err)
+		}
+	}
+	if history > 0 && t.durable {
+		cold, err := runColdLoad(ctx, t, env, history, nil)
+		if err != nil {
+			fail("cold load", err)
+		} else {
+			res.cold = &cold
+			env.logf("  %-18s cold load of %d updates (compacted): %v", t.name, history, cold.load)
+		}
+		never := []string{"--compact-entries", strconv.Itoa(100 * history), "--compact-bytes", "1099511627776"}
+		coldLog, err := runColdLoad(ctx, t, env, history, never)
+		if err != nil {
+			fail("cold load without compaction", err)
+		} else {
+			res.coldLog = &coldLog
+			env.logf("  %-18s cold load of %d updates (log replay): %v", t.name, history, coldLog.load)
+		}
+	}
+	return res
+}
+
+func parseRates(s string) ([]float64, error) {
+	var rates []float64
+	for f := range strings.SplitSeq(s, ",") {
+		r, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+		if err != nil || r <= 0 {
+			return nil, fmt.Errorf("-rates: %q is not a positive number", f)
+		}
+		rates = append(rates, r)
+	}
+	return rates, nil
+}

@@ -9,6 +9,9 @@
 //   - durable: the core's records in Pebble. membership: which nodes are alive (serf, or static).
 //   - sim: the seeded deterministic cluster simulation that tests the core (TestSimulation).
 //   - this package: the driver that wires them, Node.
+//   - benchrepl: `make bench-replication` (heal and realtime latency with real nodes on loopback).
+//   - realproc: the real-process test (three `meridian serve` regions, stock Yjs clients, a
+//     fault-injecting proxy, SIGKILL) and its Proxy.
 //
 // # The seam with the regional server
 //
@@ -22,6 +25,8 @@
 //	}, docStore)        // docStore implements DocStore over the server's Pebble store
 //	go node.Run(ctx)
 //	prometheus.MustRegister(node.Collector())
+//
+// (server/replication.go does exactly this for `meridian serve --peer-addr … --gossip-addr … --join …`.)
 //
 // Then, from the server:
 //   - before storing a client write: refuse it unless node.Ready() (bootstrapping) and unless

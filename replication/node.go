@@ -146,13 +146,37 @@ func (n *Node) Run(ctx context.Context) error {
 			n.mu.Unlock()
 			n.logBootstrapProgress(ticks)
 		case m := <-n.inbound:
-			n.step(m)
+			n.stepReceived(ctx, m)
+			// Step whatever else already arrived before performing the Ready: under load one Ready
+			// then carries many updates, applied together (applyAll) and acknowledged in one ack.
+		more:
+			for range maxStepsPerReady - 1 {
+				select {
+				case m := <-n.inbound:
+					n.stepReceived(ctx, m)
+				default:
+					break more
+				}
+			}
 		case <-n.wake:
 		}
 		if err := n.processReady(); err != nil {
 			return err
 		}
 	}
+}
+
+// maxStepsPerReady bounds the messages stepped before their Ready is performed, so acks are not held back
+// for long by a flood of messages.
+const maxStepsPerReady = 256
+
+func (n *Node) stepReceived(ctx context.Context, m wire.Message) {
+	if !n.live[m.From] {
+		// A peer we have not seen in membership yet (it noticed us first): look again now, or our
+		// answers would be dropped for want of a stream to it.
+		n.syncMembers(ctx)
+	}
+	n.step(m)
 }
 
 func (n *Node) step(m wire.Message) {
@@ -177,12 +201,7 @@ func (n *Node) processReady() error {
 		}
 		rd := n.mu.core.Ready()
 		n.mu.Unlock()
-		for _, u := range rd.Apply {
-			if err := n.store.ApplyUpdate(u.Doc, u.Update); err != nil {
-				n.applyErrors.Add(1)
-				n.log.Warn("applying a peer update failed", "doc", u.Doc, "peer", u.From, "err", err)
-			}
-		}
+		n.applyAll(rd.Apply)
 		if err := n.cfg.Storage.Save(rd.Persist); err != nil {
 			return fmt.Errorf("meridian/replication: persisting state: %w", err)
 		}

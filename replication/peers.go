@@ -85,7 +85,7 @@ func (s *sender) pump(ctx context.Context, c *transport.Conn) {
 				s.node.log.Debug("send to peer failed", "peer", s.peer, "err", err)
 				return
 			}
-			s.node.bytesSent.Add(uint64(len(f)))
+			s.node.bytesSent.Add(uint64(transport.WireSize(len(f))))
 		}
 	}
 }
@@ -139,7 +139,7 @@ func (n *Node) receive(ctx context.Context, raw net.Conn) {
 			}
 			return
 		}
-		n.bytesReceived.Add(uint64(len(payload)))
+		n.bytesReceived.Add(uint64(transport.WireSize(len(payload))))
 		m, err := wire.Decode(payload, wire.DefaultLimits)
 		if err != nil {
 			n.badMessages.Add(1)

@@ -33,7 +33,7 @@ func (s *Server) routes() http.Handler {
 }
 
 func (s *Server) handleReady(w http.ResponseWriter, _ *http.Request) {
-	if !s.ready.Load() {
+	if !s.ready.Load() || !s.replicationReady() {
 		writeError(w, http.StatusServiceUnavailable, "not ready")
 		return
 	}
@@ -106,6 +106,10 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleCluster(w http.ResponseWriter, r *http.Request) {
 	if !s.admin(w, r) {
+		return
+	}
+	if s.repl != nil {
+		writeJSON(w, http.StatusOK, s.clusterStatus())
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
@@ -246,6 +250,10 @@ func (s *Server) postUpdate(w http.ResponseWriter, r *http.Request, id string) {
 		writeError(w, http.StatusRequestEntityTooLarge, "update larger than the message size limit")
 		return
 	}
+	if !s.replicationReady() {
+		writeError(w, http.StatusServiceUnavailable, "this region is still copying from its peers; retry shortly")
+		return
+	}
 	rm := s.openRoom(w, r, id, true)
 	if rm == nil {
 		return
@@ -276,12 +284,23 @@ func (s *Server) postUpdate(w http.ResponseWriter, r *http.Request, id string) {
 }
 
 func (s *Server) deleteDoc(w http.ResponseWriter, r *http.Request, id string) {
-	if !s.admin(w, r) {
+	p := s.adminAudited(w, r, "doc.delete", id)
+	if p == nil {
+		return
+	}
+	w = s.auditOnResponse(w, r, p, "doc.delete", id)
+	defer w.(*auditedResponse).finish()
+	if !s.replicationReady() {
+		writeError(w, http.StatusServiceUnavailable, "this region is still copying from its peers; retry shortly")
 		return
 	}
 	s.hub.evict(context.WithoutCancel(r.Context()), id)
 	if err := s.store.Delete(id); err != nil && !errors.Is(err, store.ErrDeleted) {
 		writeError(w, http.StatusInternalServerError, "delete failed")
+		return
+	}
+	if err := s.deleteInCluster(id); err != nil {
+		writeError(w, http.StatusInternalServerError, "delete failed to replicate")
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"deleted": id})

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -87,6 +88,11 @@ type Config struct {
 
 	Limits Limits
 
+	Security SecurityConfig // TLS of the client port, token key rotation, abuse limits (security.go)
+
+	// Cluster turns on geo-replication; its zero value runs the node alone.
+	Cluster ClusterConfig
+
 	Logger *slog.Logger // nil: text to stderr. Every record passes through auth.NewRedactingHandler.
 
 	// Web serves everything the API does not (the browser editor, mounted at "/" by cmd/meridian, which may
@@ -103,7 +109,7 @@ func (c *Config) Validate() error {
 	if c.DataDir == "" {
 		errs = append(errs, errors.New("--data is empty; give a directory for the database, such as ./data"))
 	}
-	if !c.Dev && c.JWTSecret == "" && c.JWTPublicKeys == "" && c.JWKSFile == "" {
+	if !c.Dev && c.JWTSecret == "" && c.JWTPublicKeys == "" && c.JWKSFile == "" && c.Security.JWKSURL == "" {
 		errs = append(errs, errors.New("no token key configured: set --jwt-secret (or MERIDIAN_JWT_SECRET) to a random "+
 			"string of at least 32 bytes (openssl rand -base64 48), or --jwt-public-keys / --jwks-file for RS256, ES256 "+
 			"or EdDSA; or run with --dev to allow anonymous access on a development machine"))
@@ -119,11 +125,13 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("%s: %v", f.flag, err))
 		}
 	}
+	errs = append(errs, c.Security.validate()...)
 	l := c.Limits
 	if l.MaxMessageBytes < 0 || l.MaxDocumentBytes < 0 || l.MaxConnections < 0 || l.MaxConnectionsPerDoc < 0 ||
 		l.MaxAwarenessStates < 0 || l.UpdatesPerSecond < 0 || l.UpdateBurst < 0 || l.SendQueue < 0 {
 		errs = append(errs, errors.New("limits must not be negative (0 means the default)"))
 	}
+	errs = append(errs, c.Cluster.validate()...)
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("meridian: invalid configuration:\n%w", err)
 	}
@@ -148,33 +156,15 @@ func (c *Config) ensureDefaults() {
 	}
 	c.Logger = slog.New(auth.NewRedactingHandler(c.Logger.Handler()))
 	c.Limits.ensureDefaults()
+	c.Security.ensureDefaults()
 }
 
-// verifier builds the token verifier from the key settings.
+// verifier builds the token verifier from the key settings (keys_reload.go reads them).
 func (c *Config) verifier() (*auth.Verifier, error) {
-	ac := auth.Config{HS256Secret: []byte(c.JWTSecret), Algorithms: c.JWTAlgorithms, Issuer: c.JWTIssuer,
-		Audience: c.JWTAudience, Leeway: c.JWTLeeway, AllowAnonymous: c.Dev}
-	if c.JWTPublicKeys != "" {
-		data, err := os.ReadFile(c.JWTPublicKeys)
-		if err != nil {
-			return nil, err
-		}
-		keys, err := auth.ParsePublicKeysPEM(data)
-		if err != nil {
-			return nil, fmt.Errorf("--jwt-public-keys %s: %w", c.JWTPublicKeys, err)
-		}
-		ac.PublicKeys = append(ac.PublicKeys, keys...)
+	ks, err := c.loadKeySet(context.Background())
+	if err != nil {
+		return nil, err
 	}
-	if c.JWKSFile != "" {
-		data, err := os.ReadFile(c.JWKSFile)
-		if err != nil {
-			return nil, err
-		}
-		keys, err := auth.ParseJWKS(data)
-		if err != nil {
-			return nil, fmt.Errorf("--jwks-file %s: %w", c.JWKSFile, err)
-		}
-		ac.PublicKeys = append(ac.PublicKeys, keys...)
-	}
-	return auth.NewVerifier(ac)
+	return auth.NewVerifier(auth.Config{Secrets: ks.Secrets, PublicKeys: ks.PublicKeys, Algorithms: c.JWTAlgorithms,
+		Issuer: c.JWTIssuer, Audience: c.JWTAudience, Leeway: c.JWTLeeway, AllowAnonymous: c.Dev})
 }

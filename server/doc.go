@@ -16,4 +16,11 @@
 // after IdleUnload without connections; a connection to a document being loaded waits for the load.
 // Each connection has a reader (limits, decoding) and a writer (bounded queue, write deadline, pings, token
 // expiry). The wire extensions are described in PROTOCOL.md.
+//
+// Security (Config.Security, SECURITY.md at the repository root): --tls-cert/--tls-key make the port TLS
+// only, with the certificate reloaded when its files change (tls_reload.go); the token keys (--jwt-secret,
+// --jwt-public-keys, --jwks-file, --jwks-url) are reread every --jwks-refresh and swapped atomically
+// (keys_reload.go); AbuseLimits cap connections and messages per token subject and per remote address
+// (abuse.go); administrative actions (document deletes, key and certificate reloads) are logged as
+// `audit=true` lines (audit.go).
 package server

@@ -83,6 +83,8 @@ func RegisterServeFlags(fs *flag.FlagSet, cfg *Config) {
 	fs.DurationVar(&l.WriteTimeout, "write-timeout", d.WriteTimeout, "cut off a client whose write takes longer")
 	fs.DurationVar(&l.PingInterval, "ping-interval", d.PingInterval, "WebSocket ping period")
 	fs.DurationVar(&l.IdleUnload, "idle-unload", d.IdleUnload, "unload a document this long after its last connection")
+	registerClusterFlags(fs, &cfg.Cluster)
+	registerSecurityFlags(fs, &cfg.Security)
 }
 
 func registerSecretFlag(fs *flag.FlagSet, secret *string) {
@@ -105,6 +107,8 @@ type TokenOptions struct {
 	Subject  string
 	Issuer   string
 	Audience string
+	KeyID    string // written as the token's kid header (token_keys.go)
+	KeyFile  string // PEM private key to sign with instead of the HS256 secret
 }
 
 // RegisterTokenFlags registers the flags of `meridian token` on fs, writing into t.
@@ -117,18 +121,20 @@ func RegisterTokenFlags(fs *flag.FlagSet, t *TokenOptions) {
 	fs.DurationVar(&t.TTL, "ttl", 24*time.Hour, "token lifetime")
 	fs.StringVar(&t.Subject, "sub", "", "subject (user id)")
 	registerClaimFlags(fs, &t.Issuer, &t.Audience)
+	registerTokenKeyFlags(fs, t)
 }
 
 // Mint signs the token the options describe.
 func (t TokenOptions) Mint() (string, error) {
-	if t.Secret == "" {
-		return "", errors.New("no secret: set --jwt-secret or MERIDIAN_JWT_SECRET to the server's HS256 secret")
+	key, err := t.signingKey()
+	if err != nil {
+		return "", err
 	}
 	req := auth.MintRequest{Subject: t.Subject, Admin: t.Admin, Issuer: t.Issuer, Audience: t.Audience, TTL: t.TTL}
 	for _, d := range t.Docs {
 		req.Grants = append(req.Grants, auth.Grant{Pattern: d, Perm: t.Perm, Presence: t.Presence})
 	}
-	return auth.Mint([]byte(t.Secret), req)
+	return auth.MintWith(key, req)
 }
 
 // RunToken is `meridian token`: it parses args (environment first) and prints a token on stdout.

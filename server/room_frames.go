@@ -70,10 +70,13 @@ func (r *room) syncMessage(s *session, m *member, msg protocol.SyncMessage) {
 // afterWrites queues the broadcasts of writes, then done, all in commit order.
 func (r *room) afterWrites(writes []pendingWrite, done func(error)) {
 	for _, w := range writes {
-		frame := w.broadcast
+		frame, replicate := w.broadcast, w.replicate
 		r.queue.push(w.write, func(err error) {
 			if err == nil && frame != nil {
 				r.broadcast(frame)
+			}
+			if err == nil && replicate != nil {
+				r.srv.replicateWrite(r.id, replicate)
 			}
 		})
 	}
@@ -83,16 +86,29 @@ func (r *room) afterWrites(writes []pendingWrite, done func(error)) {
 type pendingWrite struct {
 	write     *store.Write
 	broadcast []byte // the sync update frame to send to the room once durable; nil for bookkeeping writes
+	replicate []byte // a client's update to hand to replication once durable; nil for a peer's
 }
 
 // ingest applies a client's update to the document and queues it for storage. A read-only client's update is
 // refused unless it would change nothing (Yjs clients send their whole delete set in every step 2).
 func (r *room) ingest(update []byte, canWrite bool) ([]pendingWrite, *refusal) {
+	return r.ingestFrom(update, canWrite, originClient)
+}
+
+// ingestFrom is ingest for an update of either origin: a client's write is refused while replication
+// bootstraps or once the document is deleted in the cluster, and is handed to replication once durable; a
+// peer's is only stored and broadcast (peers never forward).
+func (r *room) ingestFrom(update []byte, canWrite bool, origin writeOrigin) ([]pendingWrite, *refusal) {
 	if !canWrite {
 		if r.changesNothing(update) {
 			return nil, nil
 		}
 		return nil, &refuseReadOnly
+	}
+	if origin == originClient {
+		if ref := r.srv.replicationRefusal(r.id); ref != nil {
+			return nil, ref
+		}
 	}
 	limit := r.srv.cfg.Limits.MaxDocumentBytes
 	if r.docBytes+len(update) > limit {
@@ -114,19 +130,33 @@ func (r *room) ingest(update []byte, canWrite bool) ([]pendingWrite, *refusal) {
 		return nil, &refuseBadUpdate
 	}
 	var writes []pendingWrite
-	for _, u := range r.captured {
-		w := r.srv.store.Append(r.id, u)
-		writes = append(writes, pendingWrite{write: &w, broadcast: protocol.EncodeSyncUpdate(u)})
+	pending := r.doc.HasPending()
+	for i, u := range r.captured {
+		w := r.append(u, i == len(r.captured)-1 && !pending)
+		pw := pendingWrite{write: &w, broadcast: protocol.EncodeSyncUpdate(u)}
+		if origin == originClient {
+			pw.replicate = u
+		}
+		writes = append(writes, pw)
 		r.docBytes += len(u)
 	}
-	if r.doc.HasPending() {
+	if pending {
 		// Structs waiting for missing dependencies are not in any emitted update; keep the raw update so they
 		// survive a restart (merging it again later is harmless).
-		w := r.srv.store.Append(r.id, update)
+		w := r.append(update, true)
 		writes = append(writes, pendingWrite{write: &w})
 		r.docBytes += len(update)
 	}
 	return writes, nil
+}
+
+// append queues one update for storage. With replication on, the last update of an ingest carries the
+// document's digest into the same batch, so the stored digest always describes the stored state.
+func (r *room) append(u []byte, last bool) store.Write {
+	if last && r.srv.repl != nil {
+		return r.srv.store.AppendWithDigest(r.id, u, r.doc.Snapshot().Digest())
+	}
+	return r.srv.store.Append(r.id, u)
 }
 
 // errEnginePanic reports a panic inside the CRDT engine. The engine promises errors, not panics, on bad input;
@@ -213,3 +243,19 @@ func (r *room) applyHTTP(update []byte, reply func(error)) {
 }
 
 var errRefused = errors.New("refused")
+
+// applyPeer applies an update replicated from a peer and calls reply once it is durable: broadcast to the
+// document's clients and stored with its digest, like a client's write, but never handed back to replication.
+func (r *room) applyPeer(update []byte, reply func(error)) {
+	if r.broken || r.draining {
+		reply(errShuttingDown)
+		return
+	}
+	writes, ref := r.ingestFrom(update, true, originPeer)
+	if ref != nil {
+		r.srv.metrics.refusals.WithLabelValues("peer_" + ref.metric).Inc()
+		reply(fmt.Errorf("%w: %s", errRefused, ref.reason))
+		return
+	}
+	r.afterWrites(writes, reply)
+}

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/meridian-sync/meridian/crdt"
+	"github.com/meridian-sync/meridian/replication"
+	"github.com/meridian-sync/meridian/replication/membership"
 	"github.com/meridian-sync/meridian/server/auth"
 	"github.com/meridian-sync/meridian/server/store"
 )
@@ -27,6 +29,13 @@ type Server struct {
 	ready    atomic.Bool
 	handler  http.Handler
 	closed   atomic.Bool
+	sec      *securityRuntime // TLS, key rotation, abuse limits: security_runtime.go
+
+	// Replication (nil when the node runs alone): see replication.go.
+	repl     *replication.Node
+	gossip   *membership.Serf
+	replStop context.CancelFunc
+	replDone chan error
 }
 
 // New validates cfg, opens the store and returns a server ready to serve; call Run, or mount Handler and call
@@ -41,6 +50,9 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("meridian: auth configuration: %w", err)
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, verifier: v, metrics: newMetrics()}
+	if s.sec, err = s.loadSecurity(); err != nil {
+		return nil, fmt.Errorf("meridian: %w", err)
+	}
 	s.store, err = store.Open(store.Options{
 		Dir: cfg.DataDir, Merge: crdt.MergeUpdates, Logger: s.log,
 		CompactLogCount: cfg.CompactEntries, CompactLogBytes: cfg.CompactBytes,
@@ -56,6 +68,13 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.hub = newHub(s)
+	if cfg.Cluster.enabled() {
+		if err := s.startReplication(); err != nil {
+			_ = s.store.Close()
+			return nil, fmt.Errorf("meridian: replication: %w", err)
+		}
+	}
+	s.startSecurity()
 	s.handler = s.routes()
 	s.ready.Store(true)
 	if cfg.Dev {
@@ -85,6 +104,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
 	s.log.Info("listening", "addr", ln.Addr().String())
 	served := make(chan error, 1)
+	ln = s.clientListener(ln)
 	go func() { served <- hs.Serve(ln) }()
 	select {
 	case err := <-served:
@@ -115,7 +135,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.ready.Store(false)
 	s.log.Info("shutting down: draining connections")
 	drainErr := s.hub.shutdown(ctx)
-	err := errors.Join(drainErr, s.store.Close())
+	s.stopSecurity()
+	replErr := s.stopReplication()
+	err := errors.Join(drainErr, replErr, s.store.Close())
 	s.log.Info("shutdown complete")
 	return err
 }

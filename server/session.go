@@ -21,6 +21,7 @@ type session struct {
 	access    auth.Access
 	principal *auth.Principal
 	ext       protocol.Extensions
+	abuse     *abuseTicket // the subject's and address's shared budgets (abuse.go); nil: unlimited
 
 	out     chan []byte   // bounded: a client that cannot keep up is cut off, never buffered without end
 	closing chan struct{} // closed by close()
@@ -115,6 +116,10 @@ func (s *session) readLoop() {
 			return
 		case !bucket.allow(time.Now()):
 			s.refuse(refusal{CloseRateLimited, "rate_limited", "message rate limit reached"})
+			return
+		}
+		if limited := s.abuse.allowMessage(time.Now()); limited != nil {
+			s.refuse(*limited)
 			return
 		}
 		msg, err := protocol.DecodeMessage(frame)

@@ -66,6 +66,12 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 		refuse(CloseForbidden, "doc_not_granted", "the token does not grant this document")
 		return
 	}
+	ticket, limited := s.sec.abuse.admit(p.Subject, remoteIP(r))
+	if limited != nil {
+		refuse(limited.code, limited.metric, limited.reason)
+		return
+	}
+	defer ticket.release()
 	ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
 	room, err := s.hub.acquire(ctx, docID, true)
 	cancel()
@@ -83,7 +89,9 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 		refuse(CloseInternal, "load_failed", "document could not be loaded, retry later")
 		return
 	}
-	newSession(s, conn, room, p, access, ext).serve()
+	sess := newSession(s, conn, room, p, access, ext)
+	sess.abuse = ticket
+	sess.serve()
 }
 
 // authReason is the text of a verification error without the package prefix.

@@ -35,11 +35,18 @@ type Config struct {
 	ConfirmPauseTicks int
 	// MaxConcurrentExchanges this node initiates at once. Default 2.
 	MaxConcurrentExchanges int
-	// MaxBranchesPerExchange, MaxSegmentsPerExchange and MaxDocsPerExchange throttle repair: an
-	// exchange that hits a bound is followed by another one at the next tick. Defaults 64, 256, 256.
-	MaxBranchesPerExchange int
+	// MaxNodesPerLevel, MaxSegmentsPerExchange and MaxDocsPerExchange throttle repair: how many
+	// differing tree nodes an exchange descends into per level, how many segments' key lists it asks
+	// for, and how many documents it repairs. An exchange that hits a bound is followed by another one
+	// at the next tick. Defaults 512, 256, 256.
+	MaxNodesPerLevel       int
 	MaxSegmentsPerExchange int
 	MaxDocsPerExchange     int
+	// DeferTicks: when both nodes of a pair owe each other an exchange (a peer came up, a queue
+	// overflowed), only the node with the lower id starts it at once; the other waits this long and
+	// starts one only if the peer did not. One exchange repairs both sides, so this halves the work.
+	// Default 10.
+	DeferTicks int
 
 	// QueueMaxBytes bounds each peer's realtime queue; past it the queue is dropped and the peer is
 	// left to anti-entropy, so writers never block on a slow or absent peer. Default 64 MB.
@@ -72,9 +79,9 @@ func (c *Config) Validate() error {
 		def   int
 	}{
 		{&c.BootstrapAloneTicks, 30}, {&c.ExchangeIntervalTicks, 10}, {&c.ExchangeTimeoutTicks, 20},
-		{&c.ConfirmPauseTicks, 1}, {&c.MaxConcurrentExchanges, 2}, {&c.MaxBranchesPerExchange, 64},
+		{&c.ConfirmPauseTicks, 1}, {&c.MaxConcurrentExchanges, 2}, {&c.MaxNodesPerLevel, 512},
 		{&c.MaxSegmentsPerExchange, 256}, {&c.MaxDocsPerExchange, 256}, {&c.QueueMaxBytes, 64 << 20},
-		{&c.PushWindow, 256}, {&c.RetransmitTicks, 5},
+		{&c.PushWindow, 256}, {&c.RetransmitTicks, 5}, {&c.DeferTicks, 10},
 	}
 	for _, d := range defaults {
 		if *d.field < 0 {

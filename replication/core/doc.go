@@ -31,9 +31,11 @@
 //     QueueMaxBytes is dropped: the next push carries a raised Floor so the receiver stops waiting,
 //     and both sides fall back to anti-entropy. Writes never block on peers.
 //   - Anti-entropy (exchange.go initiator, respond.go stateless responder): a hash tree (package
-//     tree) over (document, digest) pairs, compared top → branches (twice, a confirm pass so writes
-//     in flight do not cause repairs) → leaves → key lists; each differing document is repaired by a
-//     two-way Yjs sync step 1 / step 2, so only missing structs travel. Bounded per exchange.
+//     tree) over (document, digest) pairs, compared top → its children (twice, a confirm pass so
+//     writes in flight do not cause repairs) → level by level into differing nodes → key lists of
+//     differing segments; each differing document is repaired by a two-way Yjs sync step 1 / step 2,
+//     so only missing structs travel. Bounded per exchange. One initiator per pair (initiator.go):
+//     when both ends owe an exchange, the lower id starts it and the other waits for it.
 //   - Tombstones (tombstone.go): a deleted document stays deleted; tombstones win in comparisons
 //     and every later update for the document is ignored.
 //   - Bootstrap (tick.go): a node configured empty is not ready (refuses local writes) until an

@@ -13,30 +13,34 @@ const (
 	phaseRoots        phase = iota // waiting for the first roots
 	phasePause                     // between the two root comparisons
 	phaseRootsConfirm              // waiting for the confirming roots
-	phaseLeaves                    // waiting for leaf hashes of confirmed branches
+	phaseNodes                     // descending: waiting for the children of differing nodes
 	phaseKeys                      // waiting for key lists of differing segments
 )
 
 // exchange is one anti-entropy comparison this node initiated (after Riak's Tictac AAE): roots, a
-// pause, roots again (only branches differing both times go on: writes in flight settle meanwhile),
-// leaves of those branches, key lists of differing segments, then a two-way sync per differing
-// document. Every step is bounded, and an exchange that hit a bound is followed by another.
+// pause, roots again (only top children differing both times go on: writes in flight settle
+// meanwhile), then a descent level by level into the children of differing nodes down to the
+// segments, their key lists, and a two-way sync per differing document. Every step is bounded, and
+// an exchange that hit a bound is followed by another.
 type exchange struct {
 	xid      uint64
 	peer     string
 	phase    phase
 	started  uint64
 	resumeAt uint64
-	first    []int    // branches differing in the first comparison
-	branches []int    // branches differing in both
+	first    []int    // children of the top differing in the first comparison
+	level    int      // phaseNodes: the level of nodes
+	nodes    []uint32 // phaseNodes: differing nodes at level whose children were asked for
 	segments []uint32 // segments whose key lists were asked for
 	bounded  bool     // a bound cut the work short
 }
 
 func (n *Node) startExchange(peer string) {
-	x := &exchange{xid: n.rng.Uint64() | 1, peer: peer, started: n.tick}
+	n.lastXid++
+	x := &exchange{xid: n.lastXid, peer: peer, started: n.tick}
 	n.exchanges[x.xid] = x
 	delete(n.wantExchange, peer)
+	delete(n.deferred, peer)
 	n.stats.ExchangesStarted++
 	n.send(wireRootsReq(x, n.tree.Top()))
 }
@@ -73,8 +77,8 @@ func (n *Node) onExchangeReply(m wire.Message) error {
 	switch {
 	case m.Kind == wire.KindRoots && (x.phase == phaseRoots || x.phase == phaseRootsConfirm):
 		return n.onRoots(x, m)
-	case m.Kind == wire.KindLeaves && x.phase == phaseLeaves:
-		return n.onLeaves(x, m)
+	case m.Kind == wire.KindNodes && x.phase == phaseNodes:
+		return n.onNodes(x, m)
 	case m.Kind == wire.KindKeys && x.phase == phaseKeys:
 		return n.onKeys(x, m)
 	}
@@ -84,7 +88,8 @@ func (n *Node) onExchangeReply(m wire.Message) error {
 
 func (n *Node) onRoots(x *exchange, m wire.Message) error {
 	s := n.tree.Shape()
-	if len(m.Hashes) == 0 && int(m.Branches) == s.Branches && int(m.LeavesPerBranch) == s.LeavesPerBranch {
+	sameShape := int(m.Fanout) == s.Fanout && int(m.Depth) == s.Depth
+	if len(m.Hashes) == 0 && sameShape {
 		// The peer's top matched the top we sent; if ours has not moved since, we are in sync.
 		n.finish(x, m.Top == n.tree.Top())
 		if m.Top != n.tree.Top() {
@@ -92,12 +97,13 @@ func (n *Node) onRoots(x *exchange, m wire.Message) error {
 		}
 		return nil
 	}
-	if int(m.Branches) != s.Branches || int(m.LeavesPerBranch) != s.LeavesPerBranch || len(m.Hashes) != s.Branches {
+	if !sameShape || len(m.Hashes) != s.Fanout {
 		n.finish(x, false)
-		return fmt.Errorf("%w: peer %s tree shape %d×%d (%d hashes), ours %d×%d", ErrBadMessage, m.From,
-			m.Branches, m.LeavesPerBranch, len(m.Hashes), s.Branches, s.LeavesPerBranch)
+		return fmt.Errorf("%w: peer %s tree shape %d^%d (%d hashes), ours %d^%d", ErrBadMessage, m.From,
+			m.Fanout, m.Depth, len(m.Hashes), s.Fanout, s.Depth)
 	}
-	differing := tree.Differing(n.tree.Branches(), m.Hashes)
+	mine, _ := n.tree.Children(0, 0)
+	differing := tree.Differing(mine, m.Hashes)
 	if x.phase == phaseRoots {
 		if len(differing) == 0 {
 			n.finish(x, true)
@@ -106,42 +112,58 @@ func (n *Node) onRoots(x *exchange, m wire.Message) error {
 		x.first, x.phase, x.resumeAt = differing, phasePause, n.tick+uint64(n.cfg.ConfirmPauseTicks)
 		return nil
 	}
-	x.branches = intersect(x.first, differing)
-	if len(x.branches) == 0 {
+	confirmed := intersect(x.first, differing)
+	if len(confirmed) == 0 {
 		n.finish(x, true) // the differences were writes in flight
 		return nil
 	}
-	if len(x.branches) > n.cfg.MaxBranchesPerExchange {
-		x.branches, x.bounded = x.branches[:n.cfg.MaxBranchesPerExchange], true
-	}
-	x.phase = phaseLeaves
-	n.send(wire.Message{Kind: wire.KindLeavesReq, To: x.peer, Xid: x.xid, Indexes: toUint32(x.branches)})
+	n.descend(x, 1, toUint32(confirmed))
 	return nil
 }
 
-func (n *Node) onLeaves(x *exchange, m wire.Message) error {
-	per := n.tree.Shape().LeavesPerBranch
-	if len(m.Indexes) != len(x.branches) || len(m.Hashes) != len(x.branches)*per {
-		n.finish(x, false)
-		return fmt.Errorf("%w: leaves answer of %d branches/%d hashes for %d branches", ErrBadMessage,
-			len(m.Indexes), len(m.Hashes), len(x.branches))
-	}
-	var segments []uint32
-	for i, b := range x.branches {
-		mine, _ := n.tree.Leaves(b)
-		for _, leaf := range tree.Differing(mine, m.Hashes[i*per:(i+1)*per]) {
-			segments = append(segments, uint32(b*per+leaf))
+// descend continues the exchange with differing nodes at level: their children are asked for, or,
+// at the segment level, their key lists.
+func (n *Node) descend(x *exchange, level int, nodes []uint32) {
+	if level == n.tree.Shape().Depth {
+		if len(nodes) > n.cfg.MaxSegmentsPerExchange {
+			nodes, x.bounded = nodes[:n.cfg.MaxSegmentsPerExchange], true
 		}
+		x.phase, x.segments = phaseKeys, nodes
+		n.send(wire.Message{Kind: wire.KindKeysReq, To: x.peer, Xid: x.xid, Indexes: nodes})
+		return
 	}
-	if len(segments) == 0 {
-		n.finish(x, false) // the branch changed between roots and leaves; look again later
+	// Every differing node holds at least one differing segment, so descending into more nodes than
+	// segments the exchange may examine would only ship hashes it cannot use.
+	if limit := min(n.cfg.MaxNodesPerLevel, n.cfg.MaxSegmentsPerExchange); len(nodes) > limit {
+		nodes, x.bounded = nodes[:limit], true
+	}
+	x.phase, x.level, x.nodes = phaseNodes, level, nodes
+	n.send(wire.Message{Kind: wire.KindNodesReq, To: x.peer, Xid: x.xid, Level: uint32(level), Indexes: nodes})
+}
+
+func (n *Node) onNodes(x *exchange, m wire.Message) error {
+	fanout := n.tree.Shape().Fanout
+	if int(m.Level) != x.level {
+		n.stats.StaleReplies++ // a duplicated or delayed answer for a level already passed
 		return nil
 	}
-	if len(segments) > n.cfg.MaxSegmentsPerExchange {
-		segments, x.bounded = segments[:n.cfg.MaxSegmentsPerExchange], true
+	if !equalUint32(m.Indexes, x.nodes) || len(m.Hashes) != len(x.nodes)*fanout {
+		n.finish(x, false)
+		return fmt.Errorf("%w: nodes answer at level %d for %d nodes/%d hashes, asked level %d for %d nodes",
+			ErrBadMessage, m.Level, len(m.Indexes), len(m.Hashes), x.level, len(x.nodes))
 	}
-	x.phase, x.segments = phaseKeys, segments
-	n.send(wire.Message{Kind: wire.KindKeysReq, To: x.peer, Xid: x.xid, Indexes: segments})
+	var next []uint32
+	for i, node := range x.nodes {
+		mine, _ := n.tree.Children(x.level, int(node))
+		for _, c := range tree.Differing(mine, m.Hashes[i*fanout:(i+1)*fanout]) {
+			next = append(next, node*uint32(fanout)+uint32(c))
+		}
+	}
+	if len(next) == 0 {
+		n.finish(x, false) // the nodes changed since the roots; look again later
+		return nil
+	}
+	n.descend(x, x.level+1, next)
 	return nil
 }
 
@@ -204,6 +226,18 @@ func (n *Node) requestSync(x *exchange, doc string) error {
 	n.stats.RepairsRequested++
 	n.send(wire.Message{Kind: wire.KindSyncStep1, To: x.peer, Xid: x.xid, Doc: doc, Data: sv, Reply: true})
 	return nil
+}
+
+func equalUint32(a, b []uint32) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func intersect(a, b []int) []int {

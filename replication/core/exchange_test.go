@@ -169,7 +169,8 @@ func TestBadMessagesAreErrorsNotPanics(t *testing.T) {
 	bad := []wire.Message{
 		{Kind: wire.KindPush, From: "b", Seq: 0, Floor: 0},
 		{Kind: wire.KindPush, From: "b", Seq: 2, Floor: 5},
-		{Kind: wire.KindLeavesReq, From: "b", Indexes: []uint32{99}},
+		{Kind: wire.KindNodesReq, From: "b", Level: 1, Indexes: []uint32{99}},
+		{Kind: wire.KindNodesReq, From: "b", Level: 9, Indexes: []uint32{0}},
 		{Kind: wire.KindKeysReq, From: "b", Indexes: []uint32{1 << 20}},
 		{Kind: wire.Kind(77), From: "b"},
 		{Kind: wire.KindAck}, // no sender
@@ -186,7 +187,7 @@ func FuzzStep(f *testing.F) {
 	f.Add(wire.Encode(wire.Message{Kind: wire.KindPush, Seq: 1, Floor: 1, Doc: "d", Data: []byte{0, 0}}))
 	f.Add(wire.Encode(wire.Message{Kind: wire.KindSyncStep1, Doc: "d", Data: []byte{0}, Reply: true}))
 	f.Add(wire.Encode(wire.Message{Kind: wire.KindKeysReq, Indexes: []uint32{3}}))
-	f.Add(wire.Encode(wire.Message{Kind: wire.KindRoots, Xid: 1, Branches: 4, LeavesPerBranch: 4, Hashes: make([]uint64, 4)}))
+	f.Add(wire.Encode(wire.Message{Kind: wire.KindRoots, Xid: 1, Fanout: 2, Depth: 4, Hashes: make([]uint64, 2)}))
 	f.Add(wire.Encode(wire.Message{Kind: wire.KindAck, Next: 1 << 62, Gap: true}))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := wire.Decode(b, wire.DefaultLimits)
@@ -198,7 +199,7 @@ func FuzzStep(f *testing.F) {
 		n.write("d", "k", 1)
 		n.core.startExchange("b")
 		m.From = "b"
-		if m.Kind == wire.KindRoots || m.Kind == wire.KindLeaves || m.Kind == wire.KindKeys {
+		if m.Kind == wire.KindRoots || m.Kind == wire.KindNodes || m.Kind == wire.KindKeys {
 			for xid := range n.core.exchanges {
 				m.Xid = xid
 			}

@@ -69,7 +69,7 @@ type testNode struct {
 }
 
 func testConfig(id string, st *memStore) Config {
-	return Config{ID: id, Store: st, Seed: 7, Shape: tree.Shape{Branches: 4, LeavesPerBranch: 4},
+	return Config{ID: id, Store: st, Seed: 7, Shape: tree.Shape{Fanout: 2, Depth: 4},
 		ExchangeIntervalTicks: 1000, ConfirmPauseTicks: 1}
 }
 

@@ -16,7 +16,7 @@ import (
 //
 //	go test ./replication/core -run '^$' -bench Heal -benchtime=1x
 func BenchmarkHeal(b *testing.B) {
-	for _, size := range []struct{ docs, diverged int }{{1000, 1}, {1000, 100}, {10000, 1}, {10000, 100}} {
+	for _, size := range []struct{ docs, diverged int }{{1000, 1}, {1000, 100}, {10000, 1}, {10000, 100}, {10000, 10000}} {
 		b.Run(fmt.Sprintf("docs=%d/diverged=%d", size.docs, size.diverged), func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				ticks, sent, missing := healOnce(b, size.docs, size.diverged)
@@ -72,6 +72,8 @@ func healOnce(b *testing.B, docs, diverged int) (ticks, sent, missing int) {
 			b.Fatal(err)
 		}
 	}
+	byKind := map[wire.Kind]int{}
+	defer func() { b.Logf("bytes by kind: %v", byKind) }()
 	b.StartTimer()
 	a.core.PeerUp("c")
 	c.core.PeerUp("a")
@@ -85,6 +87,7 @@ func healOnce(b *testing.B, docs, diverged int) (ticks, sent, missing int) {
 			}
 			for _, m := range append(am, cm...) {
 				sent += len(wire.Encode(m)) + 16 + 2 // frame tag and length
+				byKind[m.Kind] += len(wire.Encode(m)) + 18
 			}
 			c.step(am...)
 			a.step(cm...)

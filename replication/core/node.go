@@ -40,7 +40,10 @@ type Node struct {
 	recvDirty map[string]bool
 
 	exchanges    map[uint64]*exchange // by xid
+	lastXid      uint64               // xids count up from a random start: short on the wire
 	wantExchange map[string]bool      // peers owed an exchange as soon as possible
+	deferred     map[string]uint64    // peers owed an exchange the peer should start: tick to give up waiting
+	lastXidFrom  map[string]uint64    // the xid of the last exchange each peer started with us
 	nextPeriodic uint64
 	synced       map[string]bool // bootstrapping: peers with a clean exchange
 
@@ -60,7 +63,11 @@ func New(cfg Config, saved []Record) (*Node, error) {
 		log: map[uint64]wire.Message{}, peers: map[string]*peer{}, recv: map[string]uint64{},
 		ackDue: map[string]bool{}, gapAsked: map[string]uint64{}, recvDirty: map[string]bool{},
 		exchanges: map[uint64]*exchange{}, wantExchange: map[string]bool{}, synced: map[string]bool{},
+		deferred: map[string]uint64{}, lastXidFrom: map[string]uint64{},
 	}
+	// A random start keeps a restarted node from reusing the xids of its previous life, while counting
+	// up from below 2^16 keeps every xid at most three bytes on the wire.
+	n.lastXid = n.rng.Uint64N(1 << 16)
 	if err := n.restore(saved); err != nil {
 		return nil, err
 	}

@@ -34,7 +34,7 @@ func (n *Node) PeerUp(id string) {
 		p.live = true
 		p.sent = p.start() - 1 // resend everything unacknowledged
 		p.lastProgress = n.tick
-		n.wantExchange[id] = true
+		n.owe(id)
 	}
 	n.pump(id)
 }

@@ -71,7 +71,7 @@ func (n *Node) overflow(id string, p *peer) {
 	p.overflows++
 	n.stats.QueueOverflows++
 	n.persistPeer(id, p)
-	n.wantExchange[id] = true
+	n.owe(id)
 }
 
 // pump sends queued writes to a live peer up to the window of unacknowledged pushes.
@@ -197,7 +197,7 @@ func (n *Node) onPush(m wire.Message) error {
 		// to it): skip them and let anti-entropy fetch whatever they carried.
 		next = m.Floor
 		n.recvDirty[o] = true
-		n.wantExchange[o] = true
+		n.owe(o)
 	}
 	switch {
 	case m.Seq < next:

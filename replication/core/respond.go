@@ -12,23 +12,24 @@ import (
 // and store, so a peer may ask in any order, again, or never finish.
 
 func (n *Node) onRootsReq(m wire.Message) {
+	n.noteExchangeFrom(m.From, m.Xid)
 	s := n.tree.Shape()
 	reply := wire.Message{Kind: wire.KindRoots, To: m.From, Xid: m.Xid, Top: n.tree.Top(),
-		Branches: uint32(s.Branches), LeavesPerBranch: uint32(s.LeavesPerBranch)}
+		Fanout: uint32(s.Fanout), Depth: uint32(s.Depth)}
 	if m.Top != reply.Top {
-		reply.Hashes = n.tree.Branches()
+		reply.Hashes, _ = n.tree.Children(0, 0)
 	}
 	n.send(reply)
 }
 
-func (n *Node) onLeavesReq(m wire.Message) error {
-	reply := wire.Message{Kind: wire.KindLeaves, To: m.From, Xid: m.Xid, Indexes: m.Indexes}
-	for _, b := range m.Indexes {
-		leaves, ok := n.tree.Leaves(int(b))
+func (n *Node) onNodesReq(m wire.Message) error {
+	reply := wire.Message{Kind: wire.KindNodes, To: m.From, Xid: m.Xid, Level: m.Level, Indexes: m.Indexes}
+	for _, i := range m.Indexes {
+		children, ok := n.tree.Children(int(m.Level), int(i))
 		if !ok {
-			return fmt.Errorf("%w: branch %d out of range", ErrBadMessage, b)
+			return fmt.Errorf("%w: node %d at level %d out of range", ErrBadMessage, i, m.Level)
 		}
-		reply.Hashes = append(reply.Hashes, leaves...)
+		reply.Hashes = append(reply.Hashes, children...)
 	}
 	n.send(reply)
 	return nil

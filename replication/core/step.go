@@ -23,8 +23,8 @@ func (n *Node) Step(m wire.Message) error {
 	case wire.KindRootsReq:
 		n.onRootsReq(m)
 		return nil
-	case wire.KindLeavesReq:
-		return n.onLeavesReq(m)
+	case wire.KindNodesReq:
+		return n.onNodesReq(m)
 	case wire.KindKeysReq:
 		return n.onKeysReq(m)
 	case wire.KindSyncStep1:
@@ -35,7 +35,7 @@ func (n *Node) Step(m wire.Message) error {
 	case wire.KindTombstone:
 		n.applyTombstone(m.Doc)
 		return nil
-	case wire.KindRoots, wire.KindLeaves, wire.KindKeys:
+	case wire.KindRoots, wire.KindNodes, wire.KindKeys:
 		return n.onExchangeReply(m)
 	default:
 		return fmt.Errorf("%w: unknown kind %v", ErrBadMessage, m.Kind)

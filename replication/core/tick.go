@@ -28,6 +28,12 @@ func (n *Node) expireExchanges() {
 // scheduleExchanges starts owed exchanges first (peers that came up, overflowed, or whose last
 // exchange was cut short), then a periodic one with a random live peer, within the concurrency bound.
 func (n *Node) scheduleExchanges() {
+	for _, id := range sortedKeys(n.deferred) {
+		if n.tick >= n.deferred[id] {
+			delete(n.deferred, id)
+			n.wantExchange[id] = true // the peer did not start one: do it ourselves
+		}
+	}
 	live := n.livePeers()
 	for _, id := range live {
 		if !n.ready && !n.synced[id] {

@@ -26,7 +26,7 @@ type node struct {
 }
 
 // simShape is small so that segments hold several documents and key lists get exercised.
-var simShape = tree.Shape{Branches: 8, LeavesPerBranch: 8}
+var simShape = tree.Shape{Fanout: 4, Depth: 3}
 
 func (n *node) start(seed uint64) error {
 	var saved []core.Record
@@ -36,7 +36,7 @@ func (n *node) start(seed uint64) error {
 	c, err := core.New(core.Config{
 		ID: n.id, Store: n.store, Seed: seed, Shape: simShape, Bootstrap: n.empty,
 		ExchangeIntervalTicks: 8, ExchangeTimeoutTicks: 30, MaxDocsPerExchange: 4,
-		MaxSegmentsPerExchange: 6, MaxBranchesPerExchange: 3, QueueMaxBytes: 1200,
+		MaxSegmentsPerExchange: 6, MaxNodesPerLevel: 3, DeferTicks: 4, QueueMaxBytes: 1200,
 		PushWindow: 8, RetransmitTicks: 6, BootstrapAloneTicks: 40,
 	}, saved)
 	if err != nil {

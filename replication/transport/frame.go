@@ -66,3 +66,10 @@ func openFrame(session []byte, counter uint64, sealed []byte) ([]byte, error) {
 	}
 	return payload, nil
 }
+
+// WireSize is how many bytes a frame carrying a payload of n bytes occupies on the stream: the
+// length prefix, the payload and the tag. Byte counters use it so they measure the network.
+func WireSize(n int) int {
+	var lenBuf [binary.MaxVarintLen64]byte
+	return binary.PutUvarint(lenBuf[:], uint64(n+tagSize)) + n + tagSize
+}

@@ -5,32 +5,56 @@ import (
 	"fmt"
 )
 
-// Shape is the fixed fan-out of a tree: how many branches, and how many leaf segments per branch.
+// Shape is the fixed form of a tree: each node has Fanout children, and the segments (leaves) are
+// Depth levels below the top, so there are Fanout^Depth of them.
 type Shape struct {
-	Branches        int
-	LeavesPerBranch int
+	Fanout int
+	Depth  int
 }
 
-// DefaultShape has 256 × 256 = 65,536 segments: with 100k documents a segment holds about 1.5 of them,
-// so a differing segment names few documents, while a full roots message is 256 × 8 = 2 KB.
-var DefaultShape = Shape{Branches: 256, LeavesPerBranch: 256}
+// DefaultShape has 8^6 = 262,144 segments: with 100k documents a segment holds about 0.4 of them,
+// so a differing segment names one or two documents, and locating one differing document costs about
+// six round trips of 8 hashes each.
+var DefaultShape = Shape{Fanout: 8, Depth: 6}
 
-// MaxSide bounds each dimension so a decoded shape cannot make us allocate without limit.
-const MaxSide = 4096
+// Limits on a shape, so a decoded shape cannot make us allocate without limit: 2..MaxFanout children,
+// 1..MaxDepth levels, at most MaxSegments segments.
+const (
+	MaxFanout   = 256
+	MaxDepth    = 24
+	MaxSegments = 1 << 24
+)
 
-// ErrBadShape reports a shape outside 1..MaxSide in either dimension.
+// ErrBadShape reports a shape outside the limits above.
 var ErrBadShape = errors.New("meridian/replication/tree: bad shape")
 
-// Validate returns ErrBadShape (wrapped with the values) unless both sides are within 1..MaxSide.
+// Validate returns ErrBadShape (wrapped with the values) unless the shape is within the limits.
 func (s Shape) Validate() error {
-	if s.Branches < 1 || s.Branches > MaxSide || s.LeavesPerBranch < 1 || s.LeavesPerBranch > MaxSide {
-		return fmt.Errorf("%w: %d branches × %d leaves (each must be 1..%d)", ErrBadShape, s.Branches, s.LeavesPerBranch, MaxSide)
+	if s.Fanout < 2 || s.Fanout > MaxFanout || s.Depth < 1 || s.Depth > MaxDepth {
+		return fmt.Errorf("%w: fanout %d (must be 2..%d), depth %d (must be 1..%d)", ErrBadShape,
+			s.Fanout, MaxFanout, s.Depth, MaxDepth)
+	}
+	if n := s.Segments(); n == 0 || n > MaxSegments {
+		return fmt.Errorf("%w: %d^%d segments exceed %d", ErrBadShape, s.Fanout, s.Depth, MaxSegments)
 	}
 	return nil
 }
 
-// Segments is the number of leaf segments.
-func (s Shape) Segments() int { return s.Branches * s.LeavesPerBranch }
+// Segments is the number of leaf segments, Fanout^Depth; 0 if that exceeds MaxSegments.
+func (s Shape) Segments() int { return s.Width(s.Depth) }
 
-// BranchOf is the branch holding a segment.
-func (s Shape) BranchOf(segment uint32) int { return int(segment) / s.LeavesPerBranch }
+// Width is the number of nodes at a level (0 is the top, Depth the segments); 0 if the level is out
+// of range or wider than MaxSegments.
+func (s Shape) Width(level int) int {
+	if level < 0 || level > s.Depth || s.Fanout < 1 {
+		return 0
+	}
+	w := 1
+	for range level {
+		w *= s.Fanout
+		if w > MaxSegments {
+			return 0
+		}
+	}
+	return w
+}

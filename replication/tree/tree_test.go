@@ -11,11 +11,12 @@ import (
 func naiveTree(s Shape, docs map[string][32]byte) *Tree {
 	t := New(s)
 	for doc, d := range docs {
-		seg := SegmentOf(s, doc)
-		h := EntryHash(doc, d)
-		t.leaves[seg] ^= h
-		t.branches[s.BranchOf(seg)] ^= h
-		t.top ^= h
+		t.levels[s.Depth][SegmentOf(s, doc)] ^= EntryHash(doc, d)
+	}
+	for l := s.Depth - 1; l >= 0; l-- {
+		for i := range t.levels[l+1] {
+			t.levels[l][i/s.Fanout] ^= t.levels[l+1][i]
+		}
 	}
 	return t
 }
@@ -23,7 +24,7 @@ func naiveTree(s Shape, docs map[string][32]byte) *Tree {
 func digestOf(i int) [32]byte { return sha256.Sum256([]byte(fmt.Sprint(i))) }
 
 func TestIncrementalUpdatesMatchRebuild(t *testing.T) {
-	shape := Shape{Branches: 8, LeavesPerBranch: 4} // small, so segments hold many documents
+	shape := Shape{Fanout: 2, Depth: 5} // small, so segments hold many documents
 	rng := rand.New(rand.NewPCG(1, 2))
 	docs := map[string][32]byte{}
 	tr := New(shape)
@@ -49,14 +50,13 @@ func TestIncrementalUpdatesMatchRebuild(t *testing.T) {
 		}
 	}
 	want := naiveTree(shape, docs)
-	if len(Differing(tr.Branches(), want.Branches())) != 0 {
-		t.Fatal("branches differ from a rebuild")
-	}
-	for b := 0; b < shape.Branches; b++ {
-		got, _ := tr.Leaves(b)
-		exp, _ := want.Leaves(b)
-		if len(Differing(got, exp)) != 0 {
-			t.Fatalf("branch %d leaves differ from a rebuild", b)
+	for l := 0; l < shape.Depth; l++ {
+		for i := 0; i < shape.Width(l); i++ {
+			got, _ := tr.Children(l, i)
+			exp, _ := want.Children(l, i)
+			if len(Differing(got, exp)) != 0 {
+				t.Fatalf("children of node %d at level %d differ from a rebuild", i, l)
+			}
 		}
 	}
 }
@@ -76,16 +76,19 @@ func TestDifferenceIsFoundInTheRightPlace(t *testing.T) {
 	if a.Top() == b.Top() {
 		t.Fatal("a changed digest must change the top")
 	}
-	seg := SegmentOf(DefaultShape, "d7")
-	branches := Differing(a.Branches(), b.Branches())
-	if len(branches) != 1 || branches[0] != DefaultShape.BranchOf(seg) {
-		t.Fatalf("differing branches %v, want only %d", branches, DefaultShape.BranchOf(seg))
+	// Descend as an exchange does: exactly one child differs at every level, ending at d7's segment.
+	node := 0
+	for l := 0; l < DefaultShape.Depth; l++ {
+		ca, _ := a.Children(l, node)
+		cb, _ := b.Children(l, node)
+		diff := Differing(ca, cb)
+		if len(diff) != 1 {
+			t.Fatalf("level %d: %d children differ, want 1", l+1, len(diff))
+		}
+		node = node*DefaultShape.Fanout + diff[0]
 	}
-	la, _ := a.Leaves(branches[0])
-	lb, _ := b.Leaves(branches[0])
-	leaves := Differing(la, lb)
-	if len(leaves) != 1 || branches[0]*DefaultShape.LeavesPerBranch+leaves[0] != int(seg) {
-		t.Fatalf("differing leaves %v, want segment %d", leaves, seg)
+	if want := SegmentOf(DefaultShape, "d7"); node != int(want) {
+		t.Fatalf("descent ended at segment %d, want %d", node, want)
 	}
 }
 
@@ -97,7 +100,7 @@ func TestEntryHashSeparatesIdFromDigest(t *testing.T) {
 }
 
 func TestShapeValidation(t *testing.T) {
-	for _, s := range []Shape{{0, 1}, {1, 0}, {MaxSide + 1, 1}, {-1, 5}} {
+	for _, s := range []Shape{{0, 1}, {1, 3}, {2, 0}, {MaxFanout + 1, 1}, {2, MaxDepth + 1}, {-1, 5}, {256, 4}} {
 		if s.Validate() == nil {
 			t.Errorf("shape %+v accepted", s)
 		}
@@ -105,7 +108,13 @@ func TestShapeValidation(t *testing.T) {
 	if err := DefaultShape.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := New(Shape{2, 2}).Leaves(2); ok {
-		t.Fatal("out-of-range branch must report !ok")
+	small := New(Shape{Fanout: 2, Depth: 2})
+	for _, c := range [][2]int{{0, 1}, {1, 2}, {2, 0}, {-1, 0}} {
+		if _, ok := small.Children(c[0], c[1]); ok {
+			t.Fatalf("Children(%d, %d) of a 2×2 tree must report !ok", c[0], c[1])
+		}
+	}
+	if got := (Shape{Fanout: 8, Depth: 6}).Segments(); got != 262144 {
+		t.Fatalf("8^6 segments = %d", got)
 	}
 }

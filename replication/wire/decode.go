@@ -16,8 +16,8 @@ type Limits struct {
 	MaxList  int // entries of Hashes, Indexes or Keys
 }
 
-// DefaultLimits allow 64 MB updates, 1 KB document ids and lists as long as the largest tree side
-// squared (a Leaves answer for every branch of a 4096 × 4096 tree would exceed it and is refused).
+// DefaultLimits allow 64 MB updates, 1 KB document ids and lists of 2^20 entries (exchanges ask for
+// at most a few hundred nodes or segments at a time, so this is far above any honest message).
 var DefaultLimits = Limits{MaxData: 64 << 20, MaxDocID: 1024, MaxList: 1 << 20}
 
 // Decode parses one message. Trailing bytes are an error: a frame holds exactly one message.
@@ -34,12 +34,14 @@ func Decode(b []byte, lim Limits) (Message, error) {
 		m.Xid, m.Top = d.uvarint(), d.uint64()
 	case KindRoots:
 		m.Xid, m.Top = d.uvarint(), d.uint64()
-		m.Branches, m.LeavesPerBranch = d.uint32(), d.uint32()
+		m.Fanout, m.Depth = d.uint32(), d.uint32()
 		m.Hashes = d.hashes()
-	case KindLeavesReq, KindKeysReq:
+	case KindNodesReq:
+		m.Xid, m.Level, m.Indexes = d.uvarint(), d.uint32(), d.indexes()
+	case KindKeysReq:
 		m.Xid, m.Indexes = d.uvarint(), d.indexes()
-	case KindLeaves:
-		m.Xid, m.Indexes = d.uvarint(), d.indexes()
+	case KindNodes:
+		m.Xid, m.Level, m.Indexes = d.uvarint(), d.uint32(), d.indexes()
 		m.Hashes = d.hashes()
 	case KindKeys:
 		m.Xid = d.uvarint()

@@ -22,14 +22,19 @@ func Encode(m Message) []byte {
 	case KindRoots:
 		e.uvarint(m.Xid)
 		e.uint64(m.Top)
-		e.uvarint(uint64(m.Branches))
-		e.uvarint(uint64(m.LeavesPerBranch))
+		e.uvarint(uint64(m.Fanout))
+		e.uvarint(uint64(m.Depth))
 		e.hashes(m.Hashes)
-	case KindLeavesReq, KindKeysReq:
+	case KindNodesReq:
+		e.uvarint(m.Xid)
+		e.uvarint(uint64(m.Level))
+		e.indexes(m.Indexes)
+	case KindKeysReq:
 		e.uvarint(m.Xid)
 		e.indexes(m.Indexes)
-	case KindLeaves:
+	case KindNodes:
 		e.uvarint(m.Xid)
+		e.uvarint(uint64(m.Level))
 		e.indexes(m.Indexes)
 		e.hashes(m.Hashes)
 	case KindKeys:

@@ -10,15 +10,15 @@ const (
 	KindPush Kind = 1
 	// KindAck tells the pusher the next sequence number the receiver expects; Gap asks for a resend.
 	KindAck Kind = 2
-	// KindRootsReq opens (or confirms) an anti-entropy exchange by asking for the branch hashes.
+	// KindRootsReq opens (or confirms) an anti-entropy exchange by asking for the top's children.
 	KindRootsReq Kind = 3
-	// KindRoots answers with the shape, the top and the branch hashes (no hashes when the tops match,
-	// so an idle exchange costs a few dozen bytes).
+	// KindRoots answers with the shape, the top and the hashes of the top's children (none when the
+	// tops match, so an idle exchange costs a few dozen bytes).
 	KindRoots Kind = 4
-	// KindLeavesReq asks for the leaf hashes of the branches in Indexes.
-	KindLeavesReq Kind = 5
-	// KindLeaves answers with LeavesPerBranch hashes for each branch in Indexes, in that order.
-	KindLeaves Kind = 6
+	// KindNodesReq asks for the children's hashes of the nodes in Indexes at tree level Level.
+	KindNodesReq Kind = 5
+	// KindNodes answers with Fanout child hashes for each node in Indexes, in that order.
+	KindNodes Kind = 6
 	// KindKeysReq asks for the (document, digest) list of the segments in Indexes.
 	KindKeysReq Kind = 7
 	// KindKeys answers with the (document, digest) pairs of the asked segments.
@@ -33,7 +33,7 @@ const (
 
 var kindNames = map[Kind]string{
 	KindPush: "Push", KindAck: "Ack", KindRootsReq: "RootsReq", KindRoots: "Roots",
-	KindLeavesReq: "LeavesReq", KindLeaves: "Leaves", KindKeysReq: "KeysReq", KindKeys: "Keys",
+	KindNodesReq: "NodesReq", KindNodes: "Nodes", KindKeysReq: "KeysReq", KindKeys: "Keys",
 	KindSyncStep1: "SyncStep1", KindSyncStep2: "SyncStep2", KindTombstone: "Tombstone",
 }
 
@@ -65,14 +65,15 @@ type Message struct {
 	Deleted bool   // Push: the write deletes Doc (a tombstone) instead of carrying Data
 
 	// Anti-entropy (RootsReq … Tombstone).
-	Xid             uint64      // exchange id chosen by the initiator; replies echo it
-	Top             uint64      // RootsReq: the initiator's tree top; Roots: the responder's
-	Branches        uint32      // Roots: the tree shape, which must match to compare
-	LeavesPerBranch uint32      // Roots
-	Hashes          []uint64    // Roots: branch hashes; Leaves: leaf hashes of Indexes in order
-	Indexes         []uint32    // LeavesReq/Leaves: branches; KeysReq: segments
-	Keys            []KeyDigest // Keys
-	Reply           bool        // SyncStep1: the receiver should answer with its own step 1 as well
+	Xid     uint64      // exchange id chosen by the initiator; replies echo it
+	Top     uint64      // RootsReq: the initiator's tree top; Roots: the responder's
+	Fanout  uint32      // Roots: the tree shape, which must match to compare
+	Depth   uint32      // Roots
+	Level   uint32      // NodesReq/Nodes: the tree level of the nodes in Indexes (0 is the top)
+	Hashes  []uint64    // Roots: the top's children; Nodes: children of Indexes, node by node
+	Indexes []uint32    // NodesReq/Nodes: nodes at Level; KeysReq: segments
+	Keys    []KeyDigest // Keys
+	Reply   bool        // SyncStep1: the receiver should answer with its own step 1 as well
 
 	Doc  string // Push, SyncStep1, SyncStep2, Tombstone
 	Data []byte // Push: v1 update; SyncStep1: encoded state vector; SyncStep2: v1 update

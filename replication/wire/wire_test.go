@@ -12,9 +12,9 @@ func sampleMessages() []Message {
 		{Kind: KindPush, Seq: 8, Floor: 3, Doc: "gone", Deleted: true, Data: []byte{}},
 		{Kind: KindAck, Next: 9, Gap: true},
 		{Kind: KindRootsReq, Xid: 1 << 40, Top: 1<<63 + 5},
-		{Kind: KindRoots, Xid: 2, Top: 9, Branches: 2, LeavesPerBranch: 3, Hashes: []uint64{1, 1<<64 - 1}},
-		{Kind: KindLeavesReq, Xid: 3, Indexes: []uint32{0, 255}},
-		{Kind: KindLeaves, Xid: 3, Indexes: []uint32{5}, Hashes: []uint64{9, 8, 7}},
+		{Kind: KindRoots, Xid: 2, Top: 9, Fanout: 2, Depth: 3, Hashes: []uint64{1, 1<<64 - 1}},
+		{Kind: KindNodesReq, Xid: 3, Level: 2, Indexes: []uint32{0, 255}},
+		{Kind: KindNodes, Xid: 3, Level: 5, Indexes: []uint32{5}, Hashes: []uint64{9, 8, 7}},
 		{Kind: KindKeysReq, Xid: 4, Indexes: []uint32{65535}},
 		{Kind: KindKeys, Xid: 4, Keys: []KeyDigest{{Doc: "a", Digest: [32]byte{1, 2}}, {Doc: "b", Deleted: true}}},
 		{Kind: KindSyncStep1, Xid: 5, Reply: true, Doc: "d", Data: []byte{0}},
@@ -77,7 +77,7 @@ func TestLimitsAreEnforced(t *testing.T) {
 	for _, m := range []Message{
 		{Kind: KindPush, Doc: "ok", Data: []byte("12345")},
 		{Kind: KindPush, Doc: "long", Data: nil},
-		{Kind: KindLeavesReq, Indexes: []uint32{1, 2}},
+		{Kind: KindNodesReq, Indexes: []uint32{1, 2}},
 	} {
 		if _, err := Decode(Encode(m), lim); !errors.Is(err, ErrMalformed) {
 			t.Errorf("%+v passed limits %+v", m, lim)

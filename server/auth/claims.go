@@ -61,6 +61,7 @@ type Principal struct {
 	Admin     bool
 	ExpiresAt time.Time // zero: never (only anonymous development principals)
 	Anonymous bool
+	KeyID     string // the `kid` the token named, "" if none
 }
 
 // Access combines every grant matching docID: the most permissive wins, and write implies read and presence.

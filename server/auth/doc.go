@@ -16,6 +16,14 @@
 //	p, err := v.Verify(tok)                      // signature, alg allow-list, iss/aud, exp/nbf
 //	if p.Access(docID).Write { ... }
 //
+// Keys rotate without a restart: Verifier.SetKeys swaps the whole KeySet atomically (HS256 Secrets and public
+// keys, each optionally named by a key id). A token naming a `kid` is checked against that key only, so a
+// token of a retired kid is refused ("unknown key id") even if another key would verify it; a token without
+// a kid is tried against every key of its algorithm. ParseKeySet reads a JWKS that may also carry HS256
+// secrets (kty "oct", for local files only); ParseJWKS refuses those (for URLs). MintWith signs with a secret
+// or a private key (ParsePrivateKeyPEM) and names its kid; PublicJWK, SecretJWK, EncodePublicKeyPEM and
+// Thumbprint write keys out for `meridian keys`.
+//
 // Algorithms are an explicit allow-list derived from the configured keys (HS256 for a secret; RS256, ES256,
 // EdDSA for public keys); `none` is never accepted. Wrap every slog handler with NewRedactingHandler so that
 // no token reaches a log line even if a URL or header is logged by mistake.

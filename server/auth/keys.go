@@ -40,7 +40,9 @@ func (k PublicKey) algorithm() (string, error) {
 	return "", fmt.Errorf("meridian/auth: unsupported key type %T", k.Key)
 }
 
-// ParsePublicKeysPEM reads every PUBLIC KEY (PKIX) or RSA PUBLIC KEY block of a PEM file.
+// ParsePublicKeysPEM reads every PUBLIC KEY (PKIX) or RSA PUBLIC KEY block of a PEM file. A block may name
+// its key id with a `kid:` header line (as `meridian keys pem` writes it); without one the key has no id and
+// verifies only tokens that name no kid.
 func ParsePublicKeysPEM(data []byte) ([]PublicKey, error) {
 	var keys []PublicKey
 	for {
@@ -62,7 +64,7 @@ func ParsePublicKeysPEM(data []byte) ([]PublicKey, error) {
 		if err != nil {
 			return nil, fmt.Errorf("meridian/auth: parse PEM public key: %w", err)
 		}
-		keys = append(keys, PublicKey{Key: key})
+		keys = append(keys, PublicKey{ID: block.Headers[PEMKeyIDHeader], Key: key})
 	}
 	if len(keys) == 0 {
 		return nil, errors.New("meridian/auth: no PEM public key found")
@@ -70,40 +72,85 @@ func ParsePublicKeysPEM(data []byte) ([]PublicKey, error) {
 	return keys, nil
 }
 
+// PEMKeyIDHeader is the PEM header that carries a public key's key id.
+const PEMKeyIDHeader = "kid"
+
 type jwk struct {
 	Kty string `json:"kty"`
-	Kid string `json:"kid"`
-	Use string `json:"use"`
-	Crv string `json:"crv"`
-	N   string `json:"n"`
-	E   string `json:"e"`
-	X   string `json:"x"`
-	Y   string `json:"y"`
+	Kid string `json:"kid,omitempty"`
+	Use string `json:"use,omitempty"`
+	Alg string `json:"alg,omitempty"`
+	Crv string `json:"crv,omitempty"`
+	N   string `json:"n,omitempty"`
+	E   string `json:"e,omitempty"`
+	X   string `json:"x,omitempty"`
+	Y   string `json:"y,omitempty"`
+	K   string `json:"k,omitempty"` // oct (HS256) secrets only
 }
 
-// ParseJWKS reads a JSON Web Key Set ({"keys":[...]}) of RSA, EC P-256 and OKP Ed25519 public keys.
+// ParseJWKS reads a JSON Web Key Set ({"keys":[...]}) of RSA, EC P-256 and OKP Ed25519 public keys. A set
+// holding a secret (kty "oct") is refused: use ParseKeySet for a local file that may hold HS256 secrets.
 func ParseJWKS(data []byte) ([]PublicKey, error) {
-	var set struct {
+	ks, err := ParseKeySet(data, false)
+	if err != nil {
+		return nil, err
+	}
+	return ks.PublicKeys, nil
+}
+
+// ParseKeySet reads a JSON Web Key Set. With allowSecrets, `oct` keys become HS256 secrets (each must have
+// a kid, as a rotation needs to tell them apart); without it they are an error, since a secret must never be
+// fetched from a URL. Keys whose use is not "sig" are skipped.
+func ParseKeySet(data []byte, allowSecrets bool) (KeySet, error) {
+	var doc struct {
 		Keys []jwk `json:"keys"`
 	}
-	if err := json.Unmarshal(data, &set); err != nil {
-		return nil, fmt.Errorf("meridian/auth: parse JWKS: %w", err)
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return KeySet{}, fmt.Errorf("meridian/auth: parse JWKS: %w", err)
 	}
-	var keys []PublicKey
-	for i, k := range set.Keys {
+	var ks KeySet
+	for i, k := range doc.Keys {
 		if k.Use != "" && k.Use != "sig" {
+			continue
+		}
+		if k.Kty == "oct" {
+			secret, err := k.secret(allowSecrets)
+			if err != nil {
+				return KeySet{}, fmt.Errorf("meridian/auth: JWKS key %d (kid %q): %w", i, k.Kid, err)
+			}
+			ks.Secrets = append(ks.Secrets, secret)
 			continue
 		}
 		key, err := k.publicKey()
 		if err != nil {
-			return nil, fmt.Errorf("meridian/auth: JWKS key %d (kid %q): %w", i, k.Kid, err)
+			return KeySet{}, fmt.Errorf("meridian/auth: JWKS key %d (kid %q): %w", i, k.Kid, err)
 		}
-		keys = append(keys, PublicKey{ID: k.Kid, Key: key})
+		ks.PublicKeys = append(ks.PublicKeys, PublicKey{ID: k.Kid, Key: key})
 	}
-	if len(keys) == 0 {
-		return nil, errors.New("meridian/auth: JWKS holds no signing key")
+	if ks.Len() == 0 {
+		return KeySet{}, errors.New("meridian/auth: JWKS holds no signing key")
 	}
-	return keys, nil
+	return ks, nil
+}
+
+func (k jwk) secret(allowed bool) (Secret, error) {
+	if !allowed {
+		return Secret{}, errors.New("a shared secret (kty oct) is not accepted here: secrets belong in a local file, never behind a URL")
+	}
+	if k.Kid == "" {
+		return Secret{}, errors.New("an HS256 secret (kty oct) needs a kid")
+	}
+	if k.Alg != "" && k.Alg != "HS256" {
+		return Secret{}, fmt.Errorf("oct key for %q: only HS256 is supported", k.Alg)
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(k.K)
+	if err != nil {
+		return Secret{}, errors.New("the secret (k) is not base64url")
+	}
+	if len(raw) < minSecretLen {
+		return Secret{}, fmt.Errorf("the secret has %d bytes, want at least %d", len(raw), minSecretLen)
+	}
+	return Secret{ID: k.Kid, Key: raw}, nil
 }
 
 func (k jwk) publicKey() (crypto.PublicKey, error) {

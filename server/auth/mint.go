@@ -2,7 +2,6 @@ package auth
 
 import (
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -21,8 +20,14 @@ type MintRequest struct {
 
 // Mint signs an HS256 token with secret.
 func Mint(secret []byte, req MintRequest) (string, error) {
-	if len(secret) < minSecretLen {
-		return "", fmt.Errorf("meridian/auth: the HS256 secret has %d bytes, want at least %d", len(secret), minSecretLen)
+	return MintWith(SigningKey{Secret: secret}, req)
+}
+
+// MintWith signs a token with key (HS256, RS256, ES256 or EdDSA), naming key.ID in the `kid` header.
+func MintWith(key SigningKey, req MintRequest) (string, error) {
+	method, signWith, err := key.method()
+	if err != nil {
+		return "", err
 	}
 	if req.TTL <= 0 {
 		return "", errors.New("meridian/auth: a token needs a positive TTL")
@@ -53,5 +58,9 @@ func Mint(secret []byte, req MintRequest) (string, error) {
 	if req.Audience != "" {
 		claims.Audience = jwt.ClaimStrings{req.Audience}
 	}
-	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(secret)
+	tok := jwt.NewWithClaims(method, claims)
+	if key.ID != "" {
+		tok.Header["kid"] = key.ID
+	}
+	return tok.SignedString(signWith)
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -24,7 +25,8 @@ const minSecretLen = 32
 
 // Config says which tokens to trust. At least one key source must be set unless AllowAnonymous.
 type Config struct {
-	HS256Secret []byte      // shared secret for HS256 (at least 32 bytes)
+	HS256Secret []byte      // shared secret for HS256 (at least 32 bytes), without a key id
+	Secrets     []Secret    // more HS256 secrets, each selected by its key id
 	PublicKeys  []PublicKey // RS256 / ES256 / EdDSA keys (from ParsePublicKeysPEM or ParseJWKS)
 	// Algorithms restricts the accepted algs further; empty means every alg the keys support.
 	Algorithms []string
@@ -37,69 +39,63 @@ type Config struct {
 	Now func() time.Time
 }
 
-// Verifier checks tokens against a Config. Safe for concurrent use.
+// keySet is the initial key set the Config describes.
+func (c Config) keySet() KeySet {
+	ks := KeySet{PublicKeys: slices.Clone(c.PublicKeys)}
+	if len(c.HS256Secret) > 0 {
+		ks.Secrets = append(ks.Secrets, Secret{Key: c.HS256Secret})
+	}
+	ks.Secrets = append(ks.Secrets, c.Secrets...)
+	return ks
+}
+
+// Verifier checks tokens against a Config and the key set in force. Safe for concurrent use; SetKeys
+// replaces the keys while it serves (rotation without restart).
 type Verifier struct {
-	cfg     Config
-	algs    []string
-	byKid   map[string]PublicKey
-	parser  *jwt.Parser
-	hasKeys bool
+	cfg   Config
+	state atomic.Pointer[keyState]
 }
 
 // NewVerifier validates cfg and builds the algorithm allow-list.
 func NewVerifier(cfg Config) (*Verifier, error) {
-	v := &Verifier{cfg: cfg, byKid: map[string]PublicKey{}}
-	supported := map[string]bool{}
-	if len(cfg.HS256Secret) > 0 {
-		if len(cfg.HS256Secret) < minSecretLen {
-			return nil, fmt.Errorf("meridian/auth: the HS256 secret has %d bytes, want at least %d (generate one with `openssl rand -base64 48`)", len(cfg.HS256Secret), minSecretLen)
-		}
-		supported["HS256"] = true
+	v := &Verifier{cfg: cfg}
+	st, err := newKeyState(cfg, cfg.keySet())
+	if err != nil {
+		return nil, err
 	}
-	for _, k := range cfg.PublicKeys {
-		alg, err := k.algorithm()
-		if err != nil {
-			return nil, err
-		}
-		supported[alg] = true
-		if k.ID != "" {
-			v.byKid[k.ID] = k
-		}
-	}
-	v.hasKeys = len(supported) > 0
-	if !v.hasKeys && !cfg.AllowAnonymous {
+	if !st.hasKeys && !cfg.AllowAnonymous {
 		return nil, fmt.Errorf("%w: set an HS256 secret, PEM public keys or a JWKS file", ErrNoKey)
 	}
-	v.algs = slices.Sorted(func(yield func(string) bool) {
-		for alg := range supported {
-			if len(cfg.Algorithms) == 0 || slices.Contains(cfg.Algorithms, alg) {
-				if !yield(alg) {
-					return
-				}
-			}
-		}
-	})
+	// At start, an allowed algorithm without a key is a configuration mistake worth refusing; during a
+	// rotation (SetKeys) it is a normal transition.
 	for _, alg := range cfg.Algorithms {
-		if !supported[alg] {
-			return nil, fmt.Errorf("meridian/auth: algorithm %q is allowed but no configured key verifies it (have %v)", alg, slices.Sorted(mapsKeys(supported)))
+		if !st.supported[alg] {
+			return nil, fmt.Errorf("meridian/auth: algorithm %q is allowed but no configured key verifies it (have %v)", alg, slices.Sorted(mapsKeys(st.supported)))
 		}
 	}
-	leeway := cfg.Leeway
-	if leeway == 0 {
-		leeway = DefaultLeeway
-	}
-	opts := []jwt.ParserOption{jwt.WithValidMethods(v.algs), jwt.WithLeeway(leeway), jwt.WithExpirationRequired()}
-	if cfg.Issuer != "" {
-		opts = append(opts, jwt.WithIssuer(cfg.Issuer))
-	}
-	if cfg.Audience != "" {
-		opts = append(opts, jwt.WithAudience(cfg.Audience))
-	}
-	if cfg.Now != nil {
-		opts = append(opts, jwt.WithTimeFunc(cfg.Now))
-	}
-	v.parser = jwt.NewParser(opts...)
+	v.state.Store(st)
 	return v, nil
+}
+
+// SetKeys replaces every trusted key at once: tokens signed by a key no longer in ks are refused from now
+// on, tokens signed by a new key accepted. An invalid or empty set (without AllowAnonymous) is refused and
+// the keys in force stay, so a broken key file never locks every client out.
+func (v *Verifier) SetKeys(ks KeySet) error {
+	st, err := newKeyState(v.cfg, ks)
+	if err != nil {
+		return err
+	}
+	if !st.hasKeys && !v.cfg.AllowAnonymous {
+		return fmt.Errorf("%w: the new key set is empty; keeping the current keys", ErrNoKey)
+	}
+	v.state.Store(st)
+	return nil
+}
+
+// Keys is the key set in force.
+func (v *Verifier) Keys() KeySet {
+	set := v.state.Load().set
+	return KeySet{Secrets: slices.Clone(set.Secrets), PublicKeys: slices.Clone(set.PublicKeys)}
 }
 
 func mapsKeys(m map[string]bool) func(func(string) bool) {
@@ -113,7 +109,7 @@ func mapsKeys(m map[string]bool) func(func(string) bool) {
 }
 
 // Algorithms is the allow-list in force.
-func (v *Verifier) Algorithms() []string { return slices.Clone(v.algs) }
+func (v *Verifier) Algorithms() []string { return slices.Clone(v.state.Load().algs) }
 
 // AllowsAnonymous reports whether requests without a token are let in (development mode).
 func (v *Verifier) AllowsAnonymous() bool { return v.cfg.AllowAnonymous }
@@ -127,15 +123,17 @@ func (v *Verifier) Verify(token string) (*Principal, error) {
 		}
 		return nil, ErrMissingToken
 	}
-	if !v.hasKeys {
+	st := v.state.Load()
+	if !st.hasKeys {
 		return nil, fmt.Errorf("%w: a token was given but %w", ErrInvalidToken, ErrNoKey)
 	}
 	var claims Claims
-	if t, err := v.parser.ParseWithClaims(token, &claims, v.key); err != nil {
+	t, err := st.parser.ParseWithClaims(token, &claims, st.key)
+	if err != nil {
 		// golang-jwt reports a disallowed alg as a bad signature; say what really happened.
 		if t != nil && t.Header != nil {
-			if alg, _ := t.Header["alg"].(string); !slices.Contains(v.algs, alg) {
-				return nil, fmt.Errorf("%w: algorithm %q not allowed (allowed: %v)", ErrInvalidToken, alg, v.algs)
+			if alg, _ := t.Header["alg"].(string); !slices.Contains(st.algs, alg) {
+				return nil, fmt.Errorf("%w: algorithm %q not allowed (allowed: %v)", ErrInvalidToken, alg, st.algs)
 			}
 		}
 		return nil, fmt.Errorf("%w: %s", ErrInvalidToken, reason(err))
@@ -146,41 +144,19 @@ func (v *Verifier) Verify(token string) (*Principal, error) {
 		}
 	}
 	p := &Principal{Subject: claims.Subject, Grants: claims.Docs, Admin: claims.Admin}
+	p.KeyID, _ = t.Header["kid"].(string)
 	if claims.ExpiresAt != nil {
 		p.ExpiresAt = claims.ExpiresAt.Time
 	}
 	return p, nil
 }
 
-// key picks the verification key for a token whose alg already passed the allow-list. Returning a key of
-// the type the alg expects (never the HS secret for an asymmetric alg) is what defeats alg confusion.
-func (v *Verifier) key(t *jwt.Token) (any, error) {
-	alg := t.Method.Alg()
-	if alg == "HS256" {
-		return v.cfg.HS256Secret, nil
-	}
-	if kid, ok := t.Header["kid"].(string); ok && kid != "" {
-		k, found := v.byKid[kid]
-		if !found {
-			return nil, fmt.Errorf("unknown key id %q", kid)
-		}
-		return k.Key, nil
-	}
-	var set jwt.VerificationKeySet
-	for _, k := range v.cfg.PublicKeys {
-		if a, _ := k.algorithm(); a == alg {
-			set.Keys = append(set.Keys, k.Key)
-		}
-	}
-	if len(set.Keys) == 0 {
-		return nil, fmt.Errorf("no key for %s", alg)
-	}
-	return set, nil
-}
-
 // reason turns a jwt error into a short client-facing explanation.
 func reason(err error) string {
+	var unknown unknownKeyError
 	switch {
+	case errors.As(err, &unknown):
+		return unknown.Error() + " (retired or not yet installed)"
 	case errors.Is(err, jwt.ErrTokenExpired):
 		return "token expired"
 	case errors.Is(err, jwt.ErrTokenNotValidYet):

@@ -120,6 +120,11 @@ func (st *batchState) apply(o *op) error {
 		m.nextSeq++
 		m.LogCount++
 		m.LogBytes += uint64(len(o.data))
+		if o.digest != nil {
+			if err := st.b.Set(docKey(familyDigest, o.docID), o.digest[:], nil); err != nil {
+				return err
+			}
+		}
 		return st.b.Set(logKey(o.docID, o.seq), o.data, nil)
 	case opCompact:
 		m, err := st.meta(o.docID)
@@ -143,6 +148,7 @@ func (st *batchState) apply(o *op) error {
 		return errors.Join(st.b.DeleteRange(lower, upper, nil),
 			st.b.Delete(docKey(familySnapshot, o.docID), nil),
 			st.b.Delete(docKey(familyMeta, o.docID), nil),
+			st.b.Delete(docKey(familyDigest, o.docID), nil),
 			st.b.Set(docKey(familyTombstone, o.docID), stamp, nil))
 	}
 	return fmt.Errorf("meridian/store: unknown op %d", o.kind)

@@ -26,10 +26,9 @@
 //	l 0x00 <doc> 0x00 <seq>      update log entry, seq big-endian uint64, so entries sort in write order
 //	t 0x00 <doc>                 tombstone: varUint deletion time (Unix ms); the document stays deleted
 //
-// Reserved for replication (the next issue), in the same database so that a document write and its
-// replication bookkeeping can share one batch:
+// Replication's bookkeeping, in the same database so that a document write and its digest share one batch:
 //
-//	g 0x00 <doc>                 per-document digest (crdt Snapshot().Digest()) for the anti-entropy hash tree
-//	q 0x00 <peer> 0x00 <seq>     durable per-peer outbound queue
-//	o 0x00 <origin>              per-origin sequence numbers
+//	g 0x00 <doc>                 the document's digest (crdt Snapshot().Digest()) after its last write
+//	                             (AppendWithDigest), for the anti-entropy hash tree
+//	r 0x00 <record key>          the replication core's records: realtime queues, counters, tombstones
 package store

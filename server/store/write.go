@@ -15,6 +15,9 @@ type op struct {
 	docID string
 	data  []byte // append: the update; compact: the merged snapshot
 
+	// append only: the document's digest after this update, stored in the same batch (nil: none).
+	digest *[32]byte
+
 	// compact only: the log entries covered by data.
 	uptoSeq, entries, entryBytes uint64
 

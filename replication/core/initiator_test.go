@@ -1,0 +1,60 @@
+package core
+
+import (
+	"testing"
+
+	"github.com/meridian-sync/meridian/replication/wire"
+)
+
+func TestOnlyTheLowerIdStartsTheExchangeAtFirstContact(t *testing.T) {
+	a, b := newTestNode(t, "a", 1, nil), newTestNode(t, "b", 2, nil)
+	a.core.PeerUp("b")
+	b.core.PeerUp("a")
+	a.core.Tick()
+	b.core.Tick()
+	if got := len(ofKind(a.take(), wire.KindRootsReq)); got != 1 {
+		t.Fatalf("a (lower id) sent %d RootsReq, want 1", got)
+	}
+	if got := len(ofKind(b.take(), wire.KindRootsReq)); got != 0 {
+		t.Fatalf("b (higher id) sent %d RootsReq at first contact, want 0: one exchange repairs both", got)
+	}
+}
+
+func TestTheHigherIdStartsItselfWhenThePeerDoesNot(t *testing.T) {
+	b := newTestNode(t, "b", 2, func(c *Config) { c.DeferTicks = 3 })
+	b.core.PeerUp("a")
+	sent := 0
+	for range 2 { // the PeerUp was at tick 0: ticks 1 and 2 wait
+		b.core.Tick()
+		sent += len(ofKind(b.take(), wire.KindRootsReq))
+	}
+	if sent != 0 {
+		t.Fatalf("b started %d exchanges within the deferral", sent)
+	}
+	b.core.Tick()
+	if got := len(ofKind(b.take(), wire.KindRootsReq)); got != 1 {
+		t.Fatalf("after the deferral b sent %d RootsReq, want 1", got)
+	}
+}
+
+func TestAnExchangeFromThePeerCancelsTheDeferral(t *testing.T) {
+	b := newTestNode(t, "b", 2, func(c *Config) { c.DeferTicks = 3 })
+	b.core.PeerUp("a")
+	b.step(wire.Message{Kind: wire.KindRootsReq, From: "a", Xid: 5, Top: 1})
+	b.take()
+	for range 6 {
+		b.core.Tick()
+		if got := len(ofKind(b.take(), wire.KindRootsReq)); got != 0 {
+			t.Fatalf("b started an exchange although a already did")
+		}
+	}
+}
+
+func TestABootstrappingNodeAlwaysStartsItsOwnExchange(t *testing.T) {
+	b := newTestNode(t, "b", 2, func(c *Config) { c.Bootstrap = true })
+	b.core.PeerUp("a")
+	b.core.Tick()
+	if got := len(ofKind(b.take(), wire.KindRootsReq)); got != 1 {
+		t.Fatalf("a bootstrapping b sent %d RootsReq, want 1: it needs its own clean exchange", got)
+	}
+}

@@ -1,0 +1,295 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"time"
+
+	"github.com/meridian-sync/meridian/crdt"
+	"github.com/meridian-sync/meridian/replication"
+	"github.com/meridian-sync/meridian/replication/core"
+	"github.com/meridian-sync/meridian/replication/membership"
+	"github.com/meridian-sync/meridian/server/store"
+)
+
+// ClusterConfig turns on geo-replication (package replication). Without PeerAddr the node runs alone.
+type ClusterConfig struct {
+	PeerAddr string // host:port the replication listener binds (--peer-addr)
+	// PeerAdvertise is the address published to peers when it differs from PeerAddr (NAT, a proxy, a bind
+	// on 0.0.0.0) (--peer-advertise); default PeerAddr.
+	PeerAdvertise string
+	GossipAddr    string   // host:port serf gossips on, UDP and TCP (--gossip-addr)
+	Join          []string // gossip addresses of existing members, retried until one answers (--join)
+	ClusterKey    string   // encrypts gossip and authenticates peer streams; ≥ 16 bytes (--cluster-key)
+	// ExchangeInterval between periodic anti-entropy exchanges (--exchange-interval); default 5 s.
+	ExchangeInterval time.Duration
+	// WAN selects serf's WAN timings (--gossip-wan); LAN timings suit loopback and one data centre.
+	WAN bool
+}
+
+func (c *ClusterConfig) enabled() bool { return c.PeerAddr != "" }
+
+func (c *ClusterConfig) validate() []error {
+	var errs []error
+	if !c.enabled() {
+		if len(c.Join) > 0 || c.GossipAddr != "" {
+			errs = append(errs, errors.New("--join and --gossip-addr need --peer-addr (the replication listener)"))
+		}
+		return errs
+	}
+	if c.GossipAddr == "" {
+		errs = append(errs, errors.New("--peer-addr needs --gossip-addr (host:port for serf membership)"))
+	}
+	if len(c.ClusterKey) < 16 {
+		errs = append(errs, fmt.Errorf("--cluster-key has %d bytes; use at least 16, the same on every node "+
+			"(openssl rand -base64 32; prefer MERIDIAN_CLUSTER_KEY: flags show in ps)", len(c.ClusterKey)))
+	}
+	return errs
+}
+
+func registerClusterFlags(fs *flag.FlagSet, c *ClusterConfig) {
+	fs.StringVar(&c.PeerAddr, "peer-addr", "", "replication listener host:port, reachable by the other nodes (empty: run alone)")
+	fs.StringVar(&c.PeerAdvertise, "peer-advertise", "", "replication address published to peers (default: --peer-addr)")
+	fs.StringVar(&c.GossipAddr, "gossip-addr", "", "serf membership host:port (UDP and TCP)")
+	fs.Var(listFlag{&c.Join}, "join", "gossip addresses of existing members (comma separated), retried until one answers")
+	fs.StringVar(&c.ClusterKey, "cluster-key", "", "shared cluster key: gossip encryption and peer authentication (prefer MERIDIAN_CLUSTER_KEY)")
+	fs.DurationVar(&c.ExchangeInterval, "exchange-interval", 5*time.Second, "anti-entropy exchange period")
+	fs.BoolVar(&c.WAN, "gossip-wan", false, "serf WAN timings (regions far apart)")
+}
+
+// replicationRefusal says why a client write must be refused before it is stored: the node is still copying
+// from its peers (it would acknowledge writes it may not keep in order), or the document was deleted in the
+// cluster.
+func (s *Server) replicationRefusal(doc string) *refusal {
+	switch {
+	case s.repl == nil:
+		return nil
+	case !s.repl.Ready():
+		return &refuseBootstrapping
+	case s.repl.IsDeleted(doc):
+		return &refuseDeletedInCluster
+	}
+	return nil
+}
+
+var (
+	refuseBootstrapping    = refusal{CloseInternal, "bootstrapping", "this region is still copying from its peers; retry shortly"}
+	refuseDeletedInCluster = refusal{CloseDeleted, "deleted", "the document was deleted"}
+)
+
+// replicateWrite hands a durable client write to replication.
+func (s *Server) replicateWrite(doc string, update []byte) {
+	if s.repl == nil {
+		return
+	}
+	if err := s.repl.LocalUpdate(doc, update); err != nil {
+		// Refused only while bootstrapping or for a deleted document, which ingest already refuses; a race
+		// with a concurrent delete lands here, and the tombstone wins everywhere anyway.
+		s.log.Warn("replication refused a durable write", "doc", doc, "err", err)
+	}
+}
+
+// startReplication joins the cluster: serf membership, the replication node over this store, its metrics.
+// It runs until Shutdown.
+func (s *Server) startReplication() error {
+	c := s.cfg.Cluster
+	empty, err := s.storeIsEmpty()
+	if err != nil {
+		return err
+	}
+	advertise := c.PeerAdvertise
+	if advertise == "" {
+		advertise = c.PeerAddr
+	}
+	self := membership.Member{ID: s.cfg.Region + "/" + s.cfg.Node, Region: s.cfg.Region, PeerAddr: advertise,
+		Version: 1}
+	members, err := membership.NewSerf(membership.SerfConfig{Self: self, GossipAddr: c.GossipAddr, Join: c.Join,
+		ClusterKey: []byte(c.ClusterKey), WAN: c.WAN, Logger: s.log.With("component", "gossip")})
+	if err != nil {
+		return err
+	}
+	node, err := replication.New(replication.Config{
+		Region: s.cfg.Region, Node: s.cfg.Node, PeerAddr: c.PeerAddr, ClusterKey: []byte(c.ClusterKey),
+		Membership: members, Storage: s.store.ReplicationStorage(),
+		// An empty node joining a cluster copies everything before it takes writes; the first node of a
+		// cluster (nothing to join) is ready at once.
+		Bootstrap: empty && len(c.Join) > 0, ExchangeInterval: c.ExchangeInterval,
+		Logger: s.log.With("component", "replication"),
+	}, replicatedStore{s})
+	if err != nil {
+		_ = members.Leave()
+		return err
+	}
+	s.repl, s.gossip = node, members
+	s.metrics.registry.MustRegister(node.Collector())
+	ctx, cancel := context.WithCancel(context.Background())
+	s.replStop = cancel
+	s.replDone = make(chan error, 1)
+	go members.JoinLoop(ctx, 5*time.Second)
+	go func() { s.replDone <- node.Run(ctx) }()
+	s.log.Info("replication started", "id", node.ID(), "peer_addr", node.PeerAddr(), "gossip_addr", c.GossipAddr,
+		"join", c.Join, "bootstrap", empty && len(c.Join) > 0)
+	return nil
+}
+
+// stopReplication leaves the cluster and stops the replication node (before the store closes).
+func (s *Server) stopReplication() error {
+	if s.repl == nil {
+		return nil
+	}
+	leaveErr := s.gossip.Leave()
+	s.replStop()
+	return errors.Join(leaveErr, <-s.replDone)
+}
+
+func (s *Server) storeIsEmpty() (bool, error) {
+	docs, _, err := s.store.List("", "", 1)
+	return len(docs) == 0, err
+}
+
+// replicatedStore is the server's document store as replication sees it (replication.DocStore). Reads come
+// from the durable store; writes go through the document's room, so local clients see peer updates at once.
+type replicatedStore struct{ s *Server }
+
+var _ replication.DocStore = replicatedStore{}
+
+// load rebuilds a stored document; nil when the store does not hold it (unknown or deleted).
+func (rs replicatedStore) load(id string) (*crdt.Doc, error) {
+	d, err := rs.s.store.Load(id)
+	if errors.Is(err, store.ErrDeleted) {
+		return nil, nil
+	}
+	if err != nil || !d.Exists {
+		return nil, err
+	}
+	doc := crdt.NewDoc()
+	for _, u := range append([][]byte{d.Snapshot}, d.Updates...) {
+		if u == nil {
+			continue
+		}
+		if err := doc.ApplyUpdate(u); err != nil {
+			return nil, errors.Join(errCorruptDocument, err)
+		}
+	}
+	return doc, nil
+}
+
+func (rs replicatedStore) Digest(id string) ([32]byte, bool, error) {
+	if d, ok, err := rs.s.store.Digest(id); ok || err != nil {
+		return d, ok, err
+	}
+	// Written before replication was enabled: compute it (AppendWithDigest stores it with the next write).
+	doc, err := rs.load(id)
+	if doc == nil || err != nil {
+		return [32]byte{}, false, err
+	}
+	return doc.Snapshot().Digest(), true, nil
+}
+
+func (rs replicatedStore) StateVector(id string) ([]byte, error) {
+	doc, err := rs.load(id)
+	if err != nil {
+		return nil, err
+	}
+	if doc == nil {
+		return []byte{0}, nil // the empty state vector
+	}
+	return doc.EncodeStateVector(), nil
+}
+
+func (rs replicatedStore) Diff(id string, sv []byte) ([]byte, error) {
+	v, err := crdt.DecodeStateVector(sv)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := rs.load(id)
+	if err != nil {
+		return nil, err
+	}
+	if doc == nil {
+		doc = crdt.NewDoc()
+	}
+	return doc.EncodeStateAsUpdate(v), nil
+}
+
+func (rs replicatedStore) Docs(fn func(string, [32]byte) bool) error {
+	cursor := ""
+	for {
+		page, next, err := rs.s.store.List("", cursor, 1000)
+		if err != nil {
+			return err
+		}
+		for _, info := range page {
+			d, ok, err := rs.Digest(info.ID)
+			if err != nil {
+				return err
+			}
+			if ok && !fn(info.ID, d) {
+				return nil
+			}
+		}
+		if next == "" || len(page) == 0 {
+			return nil
+		}
+		cursor = next
+	}
+}
+
+// ApplyUpdate applies a peer's update through the document's room and returns once it is durable.
+func (rs replicatedStore) ApplyUpdate(id string, update []byte) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	rm, err := rs.s.hub.acquire(ctx, id, false)
+	if err != nil {
+		return err
+	}
+	defer rs.s.hub.release(rm, false)
+	res := make(chan error, 1)
+	if !rm.call(func(rm *room) { rm.applyPeer(update, func(err error) { res <- err }) }) {
+		return errShuttingDown
+	}
+	select {
+	case err = <-res:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// DeleteDocument removes a document replication deleted (a tombstone from a peer): its clients are closed
+// with CloseDeleted and the store keeps its own tombstone.
+func (rs replicatedStore) DeleteDocument(id string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	rs.s.hub.evict(ctx, id)
+	if err := rs.s.store.Delete(id); err != nil && !errors.Is(err, store.ErrDeleted) {
+		return err
+	}
+	return nil
+}
+
+// clusterStatus is the body of GET /v1/cluster with replication on.
+func (s *Server) clusterStatus() replication.Status { return s.repl.Status() }
+
+// replicationReady is what /readyz reports on top of the server's own readiness.
+func (s *Server) replicationReady() bool { return s.repl == nil || s.repl.Ready() }
+
+// deleteInCluster spreads a document delete to every region (a permanent tombstone).
+func (s *Server) deleteInCluster(id string) error {
+	if s.repl == nil {
+		return nil
+	}
+	if err := s.repl.LocalDelete(id); err != nil && !errors.Is(err, core.ErrNotReady) {
+		return err
+	}
+	return nil
+}
+
+type writeOrigin int
+
+const (
+	originClient writeOrigin = iota // a client of this node: replicated to peers once durable
+	originPeer                      // replicated from a peer: stored and broadcast, never forwarded
+)

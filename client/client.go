@@ -19,7 +19,7 @@ import (
 // awareness, and the local edits the server has not yet stored. Its methods are safe for concurrent use.
 type Client struct {
 	docID string
-	url   string // the WebSocket URL with the extensions requested
+	eps   *endpointSet // the server(s) and the choice of each connection's (failover.go)
 	cfg   config
 	log   *slog.Logger
 	aware *Awareness
@@ -75,14 +75,14 @@ func Dial(ctx context.Context, serverURL, docID string, opts ...Option) (*Client
 	for _, o := range opts {
 		o(&cfg)
 	}
-	wsURL, err := documentURL(serverURL, docID)
+	eps, err := newEndpointSet(serverURL, docID, cfg.failover)
 	if err != nil {
 		return nil, err
 	}
 	if cfg.backoffMin <= 0 || cfg.backoffMax < cfg.backoffMin {
 		return nil, fmt.Errorf("meridian/client: backoff min %v and max %v: want 0 < min <= max", cfg.backoffMin, cfg.backoffMax)
 	}
-	c := newClient(ctx, docID, wsURL, cfg)
+	c := newClient(ctx, docID, eps, cfg)
 	if cfg.offlineDir != "" {
 		if err := c.restoreOffline(); err != nil {
 			c.cancel()
@@ -101,7 +101,7 @@ func Dial(ctx context.Context, serverURL, docID string, opts ...Option) (*Client
 	return c, nil
 }
 
-func newClient(ctx context.Context, docID, wsURL string, cfg config) *Client {
+func newClient(ctx context.Context, docID string, eps *endpointSet, cfg config) *Client {
 	var docOpts []crdt.Option
 	if cfg.clientID != 0 {
 		docOpts = append(docOpts, crdt.WithClientID(cfg.clientID))
@@ -110,7 +110,7 @@ func newClient(ctx context.Context, docID, wsURL string, cfg config) *Client {
 	if logger == nil {
 		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	c := &Client{docID: docID, url: wsURL, cfg: cfg, log: logger.With("doc", docID), doc: crdt.NewDoc(docOpts...),
+	c := &Client{docID: docID, eps: eps, cfg: cfg, log: logger.With("doc", docID), doc: crdt.NewDoc(docOpts...),
 		done: make(chan struct{}), changed: make(chan struct{}), watchers: map[int]func(Status){},
 		changes: map[int]func(Change){}}
 	c.ctx, c.cancel = context.WithCancel(ctx)

@@ -30,6 +30,13 @@
 // server lacks, offline edits included. A server restart therefore loses nothing: what was acknowledged is on
 // the server's disk, the rest is still queued here.
 //
+// # Several endpoints (regions)
+//
+// WithEndpoints adds servers that hold the same documents. The client ranks them once by how fast their
+// /readyz answers, connects to the fastest, moves to the next ready one when its connection is lost (with
+// backoff), and moves back when a preferred one answers again (WithFailbackInterval). Status.Endpoint names
+// the server in use. A move loses nothing: the first sync on the new endpoint sends what that server lacks.
+//
 // # Tokens and refusals
 //
 // The token travels in the Authorization header, never in the URL. A TokenSource is called before every

@@ -22,6 +22,7 @@ type config struct {
 	logger       *slog.Logger
 	header       http.Header
 	pingInterval time.Duration
+	failover     failoverConfig // WithEndpoints, WithFailbackInterval (failover.go)
 }
 
 func defaultConfig() config {

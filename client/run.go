@@ -1,6 +1,7 @@
 package client
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -20,11 +21,14 @@ func (c *Client) run() {
 	attempt := 0
 	var final error
 	refusedToken := "\x00" // the last token the server refused as invalid or expired
+	lastFailed := false
 	for c.ctx.Err() == nil {
+		ep := c.eps.choose(c.ctx, lastFailed)
 		c.mu.Lock()
-		c.updateStatusLocked(func(s *Status) { s.State, s.RetryIn = StateConnecting, 0 })
+		c.updateStatusLocked(func(s *Status) { s.State, s.RetryIn, s.Endpoint = StateConnecting, 0, ep.server })
 		c.mu.Unlock()
-		synced, token, err := c.connectOnce()
+		synced, token, err := c.connectOnce(ep)
+		lastFailed = !errors.Is(err, errRefresh)
 		if c.ctx.Err() != nil {
 			break
 		}
@@ -83,7 +87,7 @@ func (c *Client) finish(final error) {
 }
 
 // connectOnce makes one connection and serves it until it ends; it reports whether the connection reached sync.
-func (c *Client) connectOnce() (synced bool, token string, err error) {
+func (c *Client) connectOnce(ep endpoint) (synced bool, token string, err error) {
 	if c.cfg.tokens != nil {
 		if token, err = c.cfg.tokens(c.ctx); err != nil {
 			return false, "", fmt.Errorf("meridian/client: token source: %w", err)
@@ -97,7 +101,7 @@ func (c *Client) connectOnce() (synced bool, token string, err error) {
 		header.Set("Authorization", "Bearer "+token)
 	}
 	dialer := websocket.Dialer{Proxy: http.ProxyFromEnvironment, HandshakeTimeout: 15 * time.Second}
-	ws, resp, err := dialer.DialContext(c.ctx, c.url, header)
+	ws, resp, err := dialer.DialContext(c.ctx, ep.ws, header)
 	if resp != nil && resp.Body != nil {
 		resp.Body.Close()
 	}
@@ -111,11 +115,25 @@ func (c *Client) connectOnce() (synced bool, token string, err error) {
 	c.attach(k)
 	hooks := writerHooks{stop: c.ctx.Done(), pingInterval: c.cfg.pingInterval, tick: c.aware.tick,
 		goodbye: c.goodbye}
-	if exp, ok := tokenExpiry(token); ok && !c.cfg.staticToken {
-		t := time.NewTimer(refreshDelay(time.Now(), exp, c.cfg.refreshLead))
-		defer t.Stop()
-		hooks.refresh = t.C
+	// A connection ends early, losing nothing, to renew the token or to move back to a preferred endpoint.
+	refresh := make(chan time.Time, 1)
+	renew := func() {
+		select {
+		case refresh <- time.Now():
+		default:
+		}
 	}
+	hooks.refresh = refresh
+	if exp, ok := tokenExpiry(token); ok && !c.cfg.staticToken {
+		t := time.AfterFunc(refreshDelay(time.Now(), exp, c.cfg.refreshLead), renew)
+		defer t.Stop()
+	}
+	failbackCtx, stopFailback := context.WithCancel(c.ctx)
+	defer stopFailback()
+	c.eps.watchFailback(failbackCtx, func() {
+		c.log.Info("a preferred endpoint is ready again: moving back")
+		renew()
+	})
 	go k.writeLoop(hooks)
 	err = c.readLoop(k)
 	close(k.readerDone)

@@ -45,6 +45,8 @@ type Status struct {
 	Pending int
 	// Region and Node name the server reached (from its hello); empty before the first connection.
 	Region, Node string
+	// Endpoint is the server URL (as given to Dial or WithEndpoints) of the current or last connection.
+	Endpoint string
 	// Regions is how many regions hold the acknowledged edits, as the last ack reported.
 	Regions int
 	// Err is why the client is offline or closed (nil after Close or a cancelled context). It is a *CloseError

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -34,7 +35,7 @@ func parseSDKFlags(name, usage string, n int, args []string, stderr io.Writer, e
 		fmt.Fprintf(stderr, "Usage: meridian %s [flags] %s\n\nFlags:\n", name, usage)
 		fs.PrintDefaults()
 	}
-	fs.StringVar(&f.url, "url", envOr("MERIDIAN_URL", "ws://localhost:8080/ws"), "the server's WebSocket endpoint (env MERIDIAN_URL)")
+	fs.StringVar(&f.url, "url", envOr("MERIDIAN_URL", "ws://localhost:8080/ws"), "the server's WebSocket endpoint, or several comma separated (regions: the fastest is used, the others on failure) (env MERIDIAN_URL)")
 	fs.StringVar(&f.token, "token", "", "JWT to connect with (prefer the MERIDIAN_TOKEN variable: flags show in ps)")
 	fs.DurationVar(&f.timeout, "timeout", 30*time.Second, "give up connecting (and, for put, saving) after this long")
 	if extra != nil {
@@ -70,7 +71,9 @@ func (f sdkFlags) dial(ctx context.Context, docID string) (*client.Client, error
 	}
 	dialCtx, cancel := context.WithTimeout(ctx, f.timeout)
 	defer cancel()
-	c, err := client.Dial(ctx, f.url, docID, append(opts, client.WithoutWait())...)
+	urls := strings.Split(f.url, ",")
+	opts = append(opts, client.WithEndpoints(urls[1:]...))
+	c, err := client.Dial(ctx, urls[0], docID, append(opts, client.WithoutWait())...)
 	if err != nil {
 		return nil, err
 	}

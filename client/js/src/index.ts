@@ -7,5 +7,6 @@ export type {
   MeridianProviderOptions, MeridianProviderEvents, ClosedInfo, ConnectionStatus, WebSocketLike, WebSocketConstructor
 } from './provider.js'
 export type { TokenOption } from './token.js'
+export type { FetchLike } from './failover.js'
 export { decodeServerMessage } from './protocol.js'
 export type { ServerMessage } from './protocol.js'

@@ -4,6 +4,7 @@ import * as awarenessProtocol from 'y-protocols/awareness'
 import * as protocol from './protocol.js'
 import { PendingQueue } from './queue.js'
 import { TokenOption, backoffDelay, refreshDelay, tokenExpiry } from './token.js'
+import { Endpoints, FetchLike, readyUrlOf } from './failover.js'
 
 /** The part of the WebSocket API the provider uses: the browser's `WebSocket`, or node's `ws` package. */
 export interface WebSocketLike {
@@ -41,6 +42,14 @@ export interface MeridianProviderOptions {
   refreshLead?: number
   /** Reconnect when nothing arrived for this many ms (default 30000; awareness renewals arrive every 15 s). */
   messageTimeout?: number
+  /**
+   * With several server URLs: how often (ms) a provider connected to a less preferred endpoint checks whether a
+   * preferred one is ready again (default 10000), and how long a readiness probe may take (default 2000).
+   */
+  failbackInterval?: number
+  probeTimeout?: number
+  /** The fetch used for readiness probes; default `globalThis.fetch`. */
+  fetch?: FetchLike
 }
 
 /** Why the provider stopped for good: the server refused with a permanent (44xx) close code. */
@@ -66,6 +75,8 @@ export interface MeridianProviderEvents {
   pending: (count: number) => void
   /** The region and node the connection reached. */
   hello: (info: { region: string, node: string }) => void
+  /** The server URL a connection is being opened to (see the `url` array option). */
+  endpoint: (info: { server: string }) => void
   /** The server's reason for refusing access, just before it closes. */
   'permission-denied': (event: { reason: string }) => void
   'connection-close': (event: { code: number, reason: string } | null, provider: MeridianProvider) => void
@@ -91,8 +102,10 @@ export class MeridianProvider extends ObservableV2<MeridianProviderEvents> {
   readonly doc: Y.Doc
   readonly docId: string
   readonly awareness: awarenessProtocol.Awareness
-  /** The document's URL (no token in it). */
-  readonly url: string
+  /** The document's URL on the current or last endpoint (no token in it). */
+  url: string
+  /** The server URL (one of those given) of the current or last connection. */
+  endpoint: string
   ws: WebSocketLike | null = null
   wsconnected = false
   wsconnecting = false
@@ -111,7 +124,10 @@ export class MeridianProvider extends ObservableV2<MeridianProviderEvents> {
   private readonly WS: WebSocketConstructor
   private readonly ownsAwareness: boolean
   private readonly token: TokenOption | undefined
-  private readonly opts: Required<Pick<MeridianProviderOptions, 'minBackoffTime' | 'maxBackoffTime' | 'refreshLead' | 'messageTimeout'>>
+  private readonly opts: Required<Pick<MeridianProviderOptions, 'minBackoffTime' | 'maxBackoffTime' | 'refreshLead' | 'messageTimeout' | 'failbackInterval'>>
+  private readonly endpoints: Endpoints
+  private lastFailed = false
+  private failbackTimer: ReturnType<typeof setInterval> | undefined
   private readonly queue = new PendingQueue()
   private _synced = false
   private _saved = false
@@ -125,7 +141,13 @@ export class MeridianProvider extends ObservableV2<MeridianProviderEvents> {
   private refreshTimer: ReturnType<typeof setTimeout> | undefined
   private readonly checkTimer: ReturnType<typeof setInterval>
 
-  constructor (serverUrl: string, docId: string, doc: Y.Doc, options: MeridianProviderOptions = {}) {
+  /**
+   * `serverUrl` is the WebSocket endpoint (`wss://host/ws`), or several (regions or nodes of one cluster): the
+   * provider then prefers the one whose `/readyz` answers fastest, fails over to another on loss (with backoff),
+   * and returns to a preferred one once it is ready again, losing no edit (the first sync on an endpoint sends
+   * everything that server lacks).
+   */
+  constructor (serverUrl: string | string[], docId: string, doc: Y.Doc, options: MeridianProviderOptions = {}) {
     super()
     const WS = options.WebSocketPolyfill ?? (globalThis as any).WebSocket
     if (WS === undefined) throw new Error('meridian: no WebSocket here; pass WebSocketPolyfill (in node: the ws package)')
@@ -142,11 +164,21 @@ export class MeridianProvider extends ObservableV2<MeridianProviderEvents> {
       minBackoffTime: options.minBackoffTime ?? 100,
       maxBackoffTime: options.maxBackoffTime ?? 10000,
       refreshLead: options.refreshLead ?? 30000,
-      messageTimeout: options.messageTimeout ?? 30000
+      messageTimeout: options.messageTimeout ?? 30000,
+      failbackInterval: options.failbackInterval ?? 10000
     }
     const params = new URLSearchParams(options.params)
     params.set(protocol.extensionParam, protocol.extensions)
-    this.url = serverUrl.replace(/\/+$/, '') + '/' + docId + '?' + params.toString()
+    const servers = Array.isArray(serverUrl) ? serverUrl : [serverUrl]
+    if (servers.length === 0) throw new Error('meridian: give at least one server URL')
+    const list = servers.map(server => {
+      const url = server.replace(/\/+$/, '') + '/' + docId + '?' + params.toString()
+      return { server, url, ready: readyUrlOf(url) }
+    })
+    const fetchFn = options.fetch ?? (globalThis as any).fetch
+    this.endpoints = new Endpoints(list, fetchFn, options.probeTimeout ?? 2000)
+    this.url = list[0].url
+    this.endpoint = list[0].server
     this.shouldConnect = options.connect ?? true
     doc.on('update', this.onDocUpdate)
     this.awareness.on('update', this.onAwarenessUpdate)
@@ -202,6 +234,7 @@ export class MeridianProvider extends ObservableV2<MeridianProviderEvents> {
     this.disconnect()
     clearInterval(this.checkTimer)
     clearTimeout(this.refreshTimer)
+    clearInterval(this.failbackTimer)
     this.doc.off('update', this.onDocUpdate)
     this.awareness.off('update', this.onAwarenessUpdate)
     if (this.ownsAwareness) this.awareness.destroy()
@@ -220,10 +253,14 @@ export class MeridianProvider extends ObservableV2<MeridianProviderEvents> {
       this.scheduleRetry()
       return
     }
+    const endpoint = await this.endpoints.choose(this.lastFailed)
     if (!this.shouldConnect) {
       this.wsconnecting = false
       return
     }
+    this.url = endpoint.url
+    this.endpoint = endpoint.server
+    this.emit('endpoint', [{ server: endpoint.server }])
     const protocols = token ? [protocol.subprotocol, 'bearer.' + token] : undefined
     let ws: WebSocketLike
     try {
@@ -264,6 +301,26 @@ export class MeridianProvider extends ObservableV2<MeridianProviderEvents> {
         ws.close(1000)
       }, refreshDelay(Date.now(), exp, this.opts.refreshLead))
     }
+    this.watchFailback(ws)
+  }
+
+  /** While on a less preferred endpoint, probe the preferred ones; move back (losing nothing) when one is ready. */
+  private watchFailback (ws: WebSocketLike): void {
+    clearInterval(this.failbackTimer)
+    const preferred = this.endpoints.preferred()
+    if (preferred.length === 0) return
+    let probing = false
+    this.failbackTimer = setInterval(() => {
+      if (probing) return
+      probing = true
+      void Promise.all(preferred.map(async u => await this.endpoints.probe(u))).then(times => {
+        probing = false
+        if (this.ws !== ws || !times.some(t => t >= 0)) return
+        clearInterval(this.failbackTimer)
+        this.refreshing = true // reconnect at once, like a token refresh
+        ws.close(1000)
+      })
+    }, this.opts.failbackInterval)
   }
 
   private onMessage (ws: WebSocketLike, buf: Uint8Array): void {
@@ -328,6 +385,7 @@ export class MeridianProvider extends ObservableV2<MeridianProviderEvents> {
   private onClose (ws: WebSocketLike, ev: { code: number, reason: string }): void {
     if (this.ws !== ws) return
     clearTimeout(this.refreshTimer)
+    clearInterval(this.failbackTimer)
     this.ws = null
     this.wsconnecting = false
     const wasConnected = this.wsconnected
@@ -345,6 +403,7 @@ export class MeridianProvider extends ObservableV2<MeridianProviderEvents> {
     if (!this.shouldConnect) return
     const refreshed = this.refreshing
     this.refreshing = false
+    this.lastFailed = !refreshed
     if (ev.code >= 4400 && ev.code < 4500 && !this.retryable(ev.code)) {
       // A 4403 after the server let us in can only be an edit refused to a read-only token.
       const info = { code: ev.code, reason: ev.reason || this.deniedReason, readOnly: ev.code === 4403 && this.joined }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/meridian-sync/meridian/crdt/internal/update"
 )
@@ -29,8 +30,19 @@ func (d *Doc) ApplyUpdateV2WithOrigin(u []byte, origin any) error {
 	return d.applyUpdate(u, true, origin)
 }
 
+// decodeScratches hold the decode memory of applied updates for the next ApplyUpdate of any
+// document: a stream of keystroke updates, or a server loading one document after another,
+// then decodes without allocating struct slices each time. A pool, not a field of Doc, so
+// that idle memory goes back to the heap at the next garbage collections.
+var decodeScratches = sync.Pool{New: func() any { return new(update.Scratch) }}
+
 func (d *Doc) applyUpdate(b []byte, v2 bool, origin any) error {
-	u, err := update.Decode(b, v2)
+	sc := decodeScratches.Get().(*update.Scratch)
+	defer func() {
+		sc.Release() // the decoded structs are garbage once applied; keep only the memory
+		decodeScratches.Put(sc)
+	}()
+	u, err := sc.Decode(b, v2)
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalidUpdate, err)
 	}
@@ -270,7 +282,8 @@ func (tx *Transaction) applyDeleteSet(ds update.DeleteSet) []byte {
 	}
 	s := tx.doc.store
 	var unapplied update.DeleteSet // allocated when a range must wait
-	for _, client := range deleteSetClientsDesc(ds) {
+	var few [4]uint64              // most updates name one client: keep the list on the stack
+	for _, client := range deleteSetClientsDesc(ds, few[:0]) {
 		state := s.state(client)
 		for _, r := range ds.Clients[client] {
 			clock, end := r.Clock, r.Clock+r.Len
@@ -324,9 +337,10 @@ func (tx *Transaction) deleteRange(client, clock, end uint64) {
 	}
 }
 
-// deleteSetClientsDesc lists the clients of ds highest first, the order yjs applies them in.
-func deleteSetClientsDesc(ds update.DeleteSet) []uint64 {
-	cs := make([]uint64, 0, len(ds.Clients))
+// deleteSetClientsDesc lists the clients of ds highest first, the order yjs applies them in,
+// appending to buf.
+func deleteSetClientsDesc(ds update.DeleteSet, buf []uint64) []uint64 {
+	cs := buf[:0]
 	for c := range ds.Clients {
 		cs = append(cs, c)
 	}

@@ -21,8 +21,8 @@ type branch struct {
 	mapOrder []string         // keys in first-seen order, for deterministic iteration
 	length   int              // visible units of the list
 
-	cursor        cursor // cached list position, see position.go
-	hasFormatting bool   // a ContentFormat was ever integrated (text only)
+	markers       *markerSet // search markers of the list, see markers.go; nil until a lookup
+	hasFormatting bool       // a ContentFormat was ever integrated (text only)
 
 	prelim   []func(tx *Transaction) // edits made before the type was inserted into a document
 	wrapper  any                     // the public value (*Text, *Array, ...) for this branch

@@ -41,6 +41,9 @@
 // (store.go, struct_list.go: a split or merge in the middle of a long history moves one chunk
 // of pointers, not the whole tail); integrate.go holds the YATA conflict resolution;
 // transaction.go the cleanup (observers, GC, struct merging, update emission) in Yjs's order;
-// position.go the cached cursor that makes index lookups of local edits cheap, and
-// text_position.go the allocation-free path of plain-text keystrokes.
+// position.go and markers.go the search markers (up to 16 remembered list positions, kept
+// exact across local edits) that make index lookups of local edits short walks, and
+// text_position.go the allocation-free path of plain-text keystrokes. ApplyUpdate decodes
+// into memory reused from an earlier update (update.Scratch, pooled in apply.go), so a stream
+// of small updates allocates little beyond the new items.
 package crdt

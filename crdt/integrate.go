@@ -129,7 +129,7 @@ func (tx *Transaction) integrate(it *item, offset uint64, parentKnown bool) {
 		}
 	}
 	if !it.hasParentSub() {
-		p.cursor = cursor{}
+		p.invalidateMarkers()
 		if it.visible() {
 			p.length += int(it.length)
 		}
@@ -219,7 +219,7 @@ func (tx *Transaction) integrateContent(it *item) {
 		b.integrate(tx, it)
 	case *update.ContentFormat:
 		it.parent.hasFormatting = true
-		it.parent.cursor = cursor{}
+		it.parent.invalidateMarkers()
 	case *update.ContentDoc:
 		tx.subdocsAdded++
 	}

@@ -136,35 +136,21 @@ func (it *item) split(tx *Transaction, diff uint64) *item {
 // mergeWith appends right to it when yjs would (Item.mergeWith / GC.mergeWith); the caller
 // removes right from the store.
 func (it *item) mergeWith(right *item) bool {
+	if !it.canMergeWith(right) {
+		return false
+	}
 	if it.isGC() {
-		if !right.isGC() {
-			return false
-		}
 		it.length += right.length
 		return true
 	}
-	if right.isGC() ||
-		!right.has(flagOrigin) || right.origin != it.lastID() ||
-		it.right != right ||
-		it.has(flagRightOrigin) != right.has(flagRightOrigin) ||
-		(it.has(flagRightOrigin) && it.rightOrigin != right.rightOrigin) ||
-		it.id.Client != right.id.Client ||
-		it.id.Clock+it.length != right.id.Clock ||
-		it.deleted() != right.deleted() ||
-		it.content.Ref() != right.content.Ref() ||
-		!it.content.MergeWith(right.content) {
+	if !it.content.MergeWith(right.content) {
 		return false
 	}
 	if right.has(flagKeep) {
 		it.flags |= flagKeep
 	}
-	if c := it.parent.cursor; c.item == right {
-		// right is forgotten: move the cached position onto the merged item.
-		c.item = it
-		if it.visible() {
-			c.index -= int(it.length)
-		}
-		it.parent.cursor = c
+	if ms := it.parent.markers; ms != nil {
+		ms.moveMerged(it, right) // right is forgotten: its markers move onto the merged item
 	}
 	it.right = right.right
 	if it.right != nil {
@@ -172,6 +158,33 @@ func (it *item) mergeWith(right *item) bool {
 	}
 	it.length += right.length
 	return true
+}
+
+// canMergeWith reports whether mergeWith would absorb right, without changing anything (yjs
+// Item.mergeWith's conditions). If a can absorb b and b can absorb c, then a+b can absorb c: runs
+// can be merged left to right (see tryMergeWithLefts).
+func (it *item) canMergeWith(right *item) bool {
+	if it.isGC() || right.isGC() {
+		return it.isGC() && right.isGC()
+	}
+	return right.has(flagOrigin) && right.origin == it.lastID() &&
+		it.right == right &&
+		it.has(flagRightOrigin) == right.has(flagRightOrigin) &&
+		(!it.has(flagRightOrigin) || it.rightOrigin == right.rightOrigin) &&
+		it.id.Client == right.id.Client &&
+		it.id.Clock+it.length == right.id.Clock &&
+		it.deleted() == right.deleted() &&
+		it.content.Ref() == right.content.Ref() &&
+		mergeableContent(it.content.Ref())
+}
+
+// mergeableContent: the content kinds whose runs merge (yjs Content*.mergeWith returning true).
+func mergeableContent(ref uint8) bool {
+	switch ref {
+	case update.RefDeleted, update.RefJSON, update.RefString, update.RefAny:
+		return true
+	}
+	return false
 }
 
 // markDeleted deletes the item inside tx (yjs Item.delete): parent length, delete set, change
@@ -184,7 +197,7 @@ func (it *item) delete(tx *Transaction) {
 	if it.countable() && !it.hasParentSub() {
 		p.length -= int(it.length)
 	}
-	p.cursor = cursor{}
+	p.invalidateMarkers()
 	it.flags |= flagDeleted
 	tx.deleteSet.Add(it.id.Client, it.id.Clock, it.length)
 	tx.addChanged(p, it.key(), it.hasParentSub())

@@ -50,7 +50,10 @@ func (tx *Transaction) listInsert(b *branch, index int, values []prepared) error
 	if index > 0 {
 		left = b.itemEndingAt(tx, index)
 	}
-	if last := tx.insertAfter(b, left, values); last != nil && last.visible() {
+	lengthBefore := b.beginLocalEdit()
+	last := tx.insertAfter(b, left, values)
+	b.endLocalEdit(index, lengthBefore)
+	if last != nil && last.visible() {
 		// every value is one list unit, so the last item starts len(values)-its length later
 		b.setCursor(last, index+len(values)-int(last.length))
 	}
@@ -59,14 +62,16 @@ func (tx *Transaction) listInsert(b *branch, index int, values []prepared) error
 
 // listPush appends values after the last item, deleted or not (yjs typeListPushGenerics).
 func (tx *Transaction) listPush(b *branch, values []prepared) {
-	last := b.cursor.item
+	last := b.searchMarkers().furthest()
 	if last == nil {
 		last = b.start
 	}
 	for last != nil && last.right != nil {
 		last = last.right
 	}
+	lengthBefore := b.beginLocalEdit()
 	tx.insertAfter(b, last, values)
+	b.endLocalEdit(lengthBefore, lengthBefore)
 }
 
 // listDelete deletes length units from index (yjs typeListDelete).
@@ -79,6 +84,7 @@ func (tx *Transaction) listDelete(b *branch, index, length int) error {
 	}
 	n := b.itemStartingAt(tx, index)
 	first := n
+	lengthBefore := b.beginLocalEdit()
 	for ; length > 0 && n != nil; n = n.right {
 		if n.deleted() {
 			continue
@@ -89,6 +95,7 @@ func (tx *Transaction) listDelete(b *branch, index, length int) error {
 		length -= int(n.length)
 		n.delete(tx)
 	}
+	b.endLocalEdit(index, lengthBefore)
 	b.setCursor(first, index)
 	return nil
 }

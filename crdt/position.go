@@ -1,39 +1,34 @@
 package crdt
 
-// cursor caches one list position of a branch: item and the number of visible units before it.
-// Local edits tend to happen near the previous one, so walking from the cursor instead of the
-// list start keeps index lookups short (the role search markers play in yjs). Any change the
-// cursor cannot account for (remote integration, deletion, merging away its item) resets it;
-// a local edit sets it again afterwards. Results never depend on the cursor: the walk finds
-// the same item a walk from the start would.
-type cursor struct {
-	item  *item
-	index int
-}
-
 // findVisible returns the visible item containing list unit u and the number of visible units
 // before it. The caller guarantees 0 <= u < b.length.
+//
+// It walks from the search marker nearest to u (or from the list start) and then remembers
+// where it arrived, see markers.go. Results never depend on the markers: the walk finds the
+// same item a walk from the start would.
 func (b *branch) findVisible(u int) (*item, int) {
-	n, idx := b.cursor.item, b.cursor.index
-	if n == nil {
-		n, idx = b.start, 0
+	ms := b.searchMarkers()
+	slot := ms.nearest(u)
+	n, idx := b.start, 0
+	if slot >= 0 {
+		n, idx = ms.list[slot].item, ms.list[slot].index
 	}
 	if u < idx {
 		for n = n.left; n != nil; n = n.left {
 			if n.visible() {
 				idx -= int(n.length)
 				if u >= idx {
-					b.cursor = cursor{item: n, index: idx}
+					ms.remember(slot, n, idx, u, b.length)
 					return n, idx
 				}
 			}
 		}
-		n, idx = b.start, 0 // unreachable with a consistent cursor; fall back to a full walk
+		n, idx = b.start, 0 // unreachable with consistent markers; fall back to a full walk
 	}
 	for ; n != nil; n = n.right {
 		if n.visible() {
 			if u < idx+int(n.length) {
-				b.cursor = cursor{item: n, index: idx}
+				ms.remember(slot, n, idx, u, b.length)
 				return n, idx
 			}
 			idx += int(n.length)
@@ -62,9 +57,47 @@ func (b *branch) itemStartingAt(tx *Transaction, index int) *item {
 	return n
 }
 
-// setCursor remembers that item n has index visible units before it.
+// setCursor remembers that item n has index visible units before it, in the marker the last
+// lookup used: the next keystroke is most likely right there.
 func (b *branch) setCursor(n *item, index int) {
 	if n != nil {
-		b.cursor = cursor{item: n, index: index}
+		b.searchMarkers().setLast(n, index)
+	}
+}
+
+// searchMarkers returns the branch's markers, allocating them on the first lookup: most
+// branches (map-like types, small XML nodes) never need one.
+func (b *branch) searchMarkers() *markerSet {
+	if b.markers == nil {
+		b.markers = &markerSet{last: -1}
+	}
+	return b.markers
+}
+
+// invalidateMarkers forgets every marker after a change the markers cannot account for
+// (remote integration, deletion outside a local list edit, GC of the list, formatting).
+// During a local list edit (beginLocalEdit) the edit adjusts them itself instead.
+func (b *branch) invalidateMarkers() {
+	if ms := b.markers; ms != nil && !ms.localEdit {
+		ms.clear()
+	}
+}
+
+// beginLocalEdit starts a local insertion or deletion at list unit index whose effect on the
+// markers endLocalEdit computes from the change of length; it returns that length.
+func (b *branch) beginLocalEdit() int {
+	b.searchMarkers().localEdit = true
+	return b.length
+}
+
+// endLocalEdit shifts the markers past index by the change of the list's length since
+// beginLocalEdit returned lengthBefore.
+func (b *branch) endLocalEdit(index, lengthBefore int) {
+	ms := b.markers
+	ms.localEdit = false
+	if delta := b.length - lengthBefore; delta >= 0 {
+		ms.shiftForInsert(index, delta)
+	} else {
+		ms.shiftForDelete(index, -delta)
 	}
 }

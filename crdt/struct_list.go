@@ -155,6 +155,10 @@ func (l *structList) find(clock uint64) (int, bool) {
 	}
 	if last := l.last(); clock >= last.id.Clock+last.length {
 		return 0, false
+	} else if clock >= last.id.Clock {
+		// The newest struct: while an update is integrated, origins mostly point at the
+		// struct added just before.
+		return l.n - 1, true
 	}
 	ci := l.hint
 	if ci >= len(l.chunks) || !chunkMayHold(l.chunks, ci, clock) {

@@ -247,7 +247,7 @@ func (t *Text) ApplyDelta(delta []Delta) error {
 				tx.deleteText(t.b, p, s.n)
 			}
 		}
-		t.b.cursor = cursor{}
+		t.b.invalidateMarkers()
 		return nil
 	})
 }

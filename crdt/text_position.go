@@ -88,7 +88,9 @@ func (tx *Transaction) insertPlainText(b *branch, index int, c update.Content) {
 	for right != nil && right.deleted() {
 		left, right = right, right.right
 	}
+	lengthBefore := b.beginLocalEdit()
 	it := tx.insertItem(b, left, right, c)
+	b.endLocalEdit(index, lengthBefore)
 	if it.visible() {
 		b.setCursor(it, index)
 	}
@@ -99,6 +101,7 @@ func (tx *Transaction) insertPlainText(b *branch, index int, c update.Content) {
 func (tx *Transaction) deletePlainText(b *branch, index, length int) {
 	n := b.itemStartingAt(tx, index)
 	first := n
+	lengthBefore := b.beginLocalEdit()
 	for ; length > 0 && n != nil; n = n.right {
 		if n.deleted() {
 			continue
@@ -114,6 +117,7 @@ func (tx *Transaction) deletePlainText(b *branch, index, length int) {
 		length -= int(n.length)
 		n.delete(tx)
 	}
+	b.endLocalEdit(index, lengthBefore)
 	b.setCursor(first, index)
 }
 

@@ -1,7 +1,9 @@
 // Command bench measures the crdt engine beside Yjs on node, in one run, and prints a table with the ratios and
 // the targets of the engine issue. `make bench-crdt` runs it:
 //
-//	go run ./crdt/bench -traces ../shared/traces [-runs 5] [-only replay]
+//	go run ./crdt/bench -traces ../shared/traces [-runs 5] [-only replay] [-trace NAME]
+//
+// -cpuprofile and -memprofile profile the Go side; -go-only skips node (for profiling runs).
 //
 // Every figure is the median of -runs runs. Yjs is measured by crdt/bench/yjs.mjs in a node process started by this
 // command, so both sides run on the same machine in the same minute. Memory is measured in fresh processes on both
@@ -43,14 +45,27 @@ func main() {
 	runs := flag.Int("runs", 5, "runs per measurement; the median is reported")
 	only := flag.String("only", "", "run only this bench (replay, replay-emit, apply, encode-v1, encode-v2, load-v1, load-v2, merge, memory)")
 	memoryOf := flag.String("memory-of", "", "internal: measure the heap of one loaded trace state and exit")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the Go side to this file")
+	memProfile := flag.String("memprofile", "", "write an allocation profile of the Go side to this file")
+	traceOnly := flag.String("trace", "", "measure only this trace (the apply, merge and memory benches always use automerge-paper)")
+	goOnly := flag.Bool("go-only", false, "measure only the Go side (for profiling; no table ratios)")
 	flag.Parse()
 
 	if *memoryOf != "" {
 		fmt.Println(measureGoMemory(*tracesDir, *memoryOf))
 		return
 	}
-	b := &bench{traces: *tracesDir, runs: *runs, only: *only}
+	if *traceOnly != "" {
+		traceNames = []string{*traceOnly}
+	}
+	b := &bench{traces: *tracesDir, runs: *runs, only: *only, trace: *traceOnly}
+	stopProfiles := startProfiles(*cpuProfile, *memProfile)
 	goResults := b.runGo()
+	stopProfiles()
+	if *goOnly {
+		printTable(os.Stdout, goResults, nil)
+		return
+	}
 	yjsResults, err := b.runYjs()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench: the Yjs side failed:", err)
@@ -63,6 +78,7 @@ type bench struct {
 	traces string
 	runs   int
 	only   string
+	trace  string // "" for every trace
 }
 
 func (b *bench) want(name string) bool { return b.only == "" || b.only == name }
@@ -187,6 +203,9 @@ func (b *bench) runYjs() ([]result, error) {
 	}
 	if yjsOnly != "" {
 		args = append(args, "--only", yjsOnly)
+	}
+	if b.trace != "" {
+		args = append(args, "--trace", b.trace)
 	}
 	if b.only == "" || b.only != "memory" {
 		res, err := nodeResults(args...)

@@ -1,7 +1,7 @@
 // The Yjs side of `make bench-crdt`: the same workloads as the Go side, measured on node in this process, printed
 // as one JSON object per line: {"bench": ..., "trace": ..., "ms": median, "runs": n, ...}.
 //
-//   node crdt/bench/yjs.mjs --traces ../shared/traces --runs 5 [--only NAME] [--memory TRACE]
+//   node crdt/bench/yjs.mjs --traces ../shared/traces --runs 5 [--only NAME] [--trace TRACE] [--memory TRACE]
 //
 // --memory TRACE measures only the heap of a loaded document (run it in a fresh process with --expose-gc).
 import * as Y from 'yjs'
@@ -19,7 +19,9 @@ const runs = Number(arg('--runs', '5'))
 const only = arg('--only', '')
 const memoryTrace = arg('--memory', '')
 
-const TRACES = ['automerge-paper', 'seph-blog1', 'rustcode', 'sveltecomponent', 'friendsforever_flat', 'clownschool_flat']
+const traceOnly = arg('--trace', '')
+const ALL_TRACES = ['automerge-paper', 'seph-blog1', 'rustcode', 'sveltecomponent', 'friendsforever_flat', 'clownschool_flat']
+const TRACES = traceOnly ? [traceOnly] : ALL_TRACES
 
 const loadTrace = (name) => JSON.parse(gunzipSync(readFileSync(join(tracesDir, 'sequential', name + '.json.gz'))).toString())
 

@@ -172,3 +172,10 @@ func (d *updateDecoderV1) ReadJSON() (any, error) {
 	}
 	return v, nil
 }
+
+// DecoderV1 is a v1 update decoder that can be reset onto new input, for callers that decode
+// a stream of small updates (a peer's keystrokes) and would otherwise allocate one per update.
+type DecoderV1 struct{ updateDecoderV1 }
+
+// Reset makes d read update from its start. update is not copied.
+func (d *DecoderV1) Reset(update []byte) { d.rest = *lib0.NewDecoder(update) }

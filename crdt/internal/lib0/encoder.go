@@ -3,6 +3,7 @@ package lib0
 import (
 	"encoding/binary"
 	"math"
+	"slices"
 	"unicode/utf8"
 )
 
@@ -18,6 +19,10 @@ func (e *Encoder) Bytes() []byte { return e.buf }
 
 // Len is the number of bytes written so far.
 func (e *Encoder) Len() int { return len(e.buf) }
+
+// Grow makes room for n more bytes, so that writing a known amount copies the buffer at
+// most once.
+func (e *Encoder) Grow(n int) { e.buf = slices.Grow(e.buf, n) }
 
 // Reset empties the encoder but keeps its capacity for reuse.
 func (e *Encoder) Reset() { e.buf = e.buf[:0] }

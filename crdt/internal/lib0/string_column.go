@@ -1,6 +1,9 @@
 package lib0
 
-import "unicode/utf8"
+import (
+	"encoding/binary"
+	"unicode/utf8"
+)
 
 // StringEncoder is lib0's StringEncoder (the v2 string column): all strings are
 // concatenated into one varString, followed by a UintOptRle stream of their
@@ -23,9 +26,11 @@ func (e *StringEncoder) Write(s string) {
 // Bytes returns the complete column so far as a new slice. Writing may continue
 // afterwards.
 func (e *StringEncoder) Bytes() []byte {
+	lens := e.lens.Bytes()
 	var out Encoder
+	out.Grow(binary.MaxVarintLen64 + len(e.joined) + len(lens))
 	out.WriteVarBytes(e.joined) // a varString: joined is valid UTF-8
-	out.WriteRaw(e.lens.Bytes())
+	out.WriteRaw(lens)
 	return out.Bytes()
 }
 

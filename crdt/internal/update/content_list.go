@@ -21,7 +21,9 @@ type ContentDeleted struct{ N uint64 }
 func (c *ContentAny) Ref() uint8      { return RefAny }
 func (c *ContentAny) Len() uint64     { return uint64(len(c.Values)) }
 func (c *ContentAny) Countable() bool { return true }
-func (c *ContentAny) Copy() Content   { return &ContentAny{Values: c.Values} }
+func (c *ContentAny) Copy() Content {
+	return &ContentAny{Values: c.Values[:len(c.Values):len(c.Values)]}
+}
 
 // Splice keeps [0,offset); the three-index slice makes a later append (MergeWith)
 // reallocate instead of overwriting the elements handed to the right part.
@@ -34,7 +36,7 @@ func (c *ContentAny) Splice(offset uint64) Content {
 func (c *ContentAny) MergeWith(right Content) bool {
 	r, ok := right.(*ContentAny)
 	if ok {
-		c.Values = append(c.Values[:len(c.Values):len(c.Values)], r.Values...)
+		c.Values = append(c.Values, r.Values...) // amortised: Splice and Copy cap what they share
 	}
 	return ok
 }
@@ -49,7 +51,9 @@ func (c *ContentAny) Write(enc codec.UpdateEncoder, offset uint64) {
 func (c *ContentJSON) Ref() uint8      { return RefJSON }
 func (c *ContentJSON) Len() uint64     { return uint64(len(c.Values)) }
 func (c *ContentJSON) Countable() bool { return true }
-func (c *ContentJSON) Copy() Content   { return &ContentJSON{Values: c.Values} }
+func (c *ContentJSON) Copy() Content {
+	return &ContentJSON{Values: c.Values[:len(c.Values):len(c.Values)]}
+}
 
 func (c *ContentJSON) Splice(offset uint64) Content {
 	right := &ContentJSON{Values: c.Values[offset:]}
@@ -60,7 +64,7 @@ func (c *ContentJSON) Splice(offset uint64) Content {
 func (c *ContentJSON) MergeWith(right Content) bool {
 	r, ok := right.(*ContentJSON)
 	if ok {
-		c.Values = append(c.Values[:len(c.Values):len(c.Values)], r.Values...)
+		c.Values = append(c.Values, r.Values...) // amortised: Splice and Copy cap what they share
 	}
 	return ok
 }

@@ -1,6 +1,8 @@
 package update
 
 import (
+	"strings"
+
 	"github.com/meridian-sync/meridian/crdt/internal/codec"
 	"github.com/meridian-sync/meridian/crdt/internal/lib0"
 )
@@ -9,8 +11,14 @@ import (
 // clocks in UTF-16 code units; Len computes them rather than caching them, because
 // the engine keeps every struct's length itself and asks only when the content is
 // created, while a cached count would grow every text item of a loaded document.
+//
+// Typing appends one character at a time, and each new item merges into the run on
+// its left. Concatenating Go strings would copy the whole run at every keystroke
+// (quadratic: 40k appended characters took seconds), so a run that grows keeps a
+// strings.Builder whose buffer grows geometrically; s always views its contents.
 type ContentString struct {
-	s string
+	s    string
+	grow *strings.Builder // nil until the run first grows by MergeWith
 }
 
 // NewContentString wraps s. Invalid UTF-8 is not expected here (decoders reject it).
@@ -31,7 +39,7 @@ func (c *ContentString) Copy() Content   { return &ContentString{s: c.s} }
 // each side keeps its UTF-16 length and no side holds a lone surrogate.
 func (c *ContentString) Splice(offset uint64) Content {
 	left, right, _ := lib0.SplitUTF16(c.s, int(offset))
-	c.s = left
+	c.s, c.grow = left, nil
 	return &ContentString{s: right}
 }
 
@@ -40,7 +48,13 @@ func (c *ContentString) MergeWith(right Content) bool {
 	if !ok {
 		return false
 	}
-	c.s += r.s
+	if c.grow == nil || c.grow.Len() != len(c.s) {
+		c.grow = new(strings.Builder)
+		c.grow.Grow(2 * (len(c.s) + len(r.s)))
+		c.grow.WriteString(c.s)
+	}
+	c.grow.WriteString(r.s)
+	c.s = c.grow.String() // a view, not a copy: earlier views stay valid, later writes land past them
 	return true
 }
 

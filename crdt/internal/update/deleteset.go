@@ -165,52 +165,81 @@ func ReadDeleteSet(dec codec.DSDecoder) (DeleteSet, error) {
 	ds := DeleteSet{Clients: make(map[uint64][]Range, n)}
 	for range n {
 		dec.ResetDsCurVal()
-		if err := readClientRanges(dec, ds); err != nil {
+		if _, err := readClientRanges(dec, ds, nil); err != nil {
 			return ds, err
 		}
 	}
 	return ds, nil
 }
 
-func readClientRanges(dec codec.DSDecoder, ds DeleteSet) error {
+// readDeleteSetInto is ReadDeleteSet into ds (emptied first), with the ranges appended to
+// arena, which it returns for reuse (see Scratch).
+func readDeleteSetInto(dec codec.DSDecoder, ds DeleteSet, arena []Range) ([]Range, error) {
+	clear(ds.Clients)
+	rest := dec.Rest()
+	n, err := rest.ReadVarUint()
+	if err != nil {
+		return arena, malformed("delete set client count", err)
+	}
+	if n > uint64(rest.Remaining()) {
+		return arena, fmt.Errorf("%w: delete set declares %d clients", ErrMalformed, n)
+	}
+	for range n {
+		dec.ResetDsCurVal()
+		if arena, err = readClientRanges(dec, ds, arena); err != nil {
+			return arena, err
+		}
+	}
+	return arena, nil
+}
+
+// readClientRanges reads one client's ranges into ds. With a non-nil arena the ranges are
+// appended to it (and the grown arena returned) instead of allocated per client.
+func readClientRanges(dec codec.DSDecoder, ds DeleteSet, arena []Range) ([]Range, error) {
 	rest := dec.Rest()
 	client, err := rest.ReadVarUint()
 	if err != nil {
-		return malformed("delete set client", err)
+		return arena, malformed("delete set client", err)
 	}
 	count, err := rest.ReadVarUint()
 	if err != nil {
-		return malformed("delete set range count", err)
+		return arena, malformed("delete set range count", err)
 	}
 	// Every range takes at least two bytes of the rest stream.
 	if count > uint64(rest.Remaining())/2 {
-		return fmt.Errorf("%w: delete set declares %d ranges", ErrMalformed, count)
+		return arena, fmt.Errorf("%w: delete set declares %d ranges", ErrMalformed, count)
 	}
 	if count == 0 {
-		return nil
+		return arena, nil
 	}
 	// Collect the ranges first: one map update per client instead of one per range.
-	ranges := make([]Range, 0, count)
+	start := len(arena)
+	if arena == nil {
+		arena = make([]Range, 0, count)
+	}
+	ranges := arena
 	for range count {
 		clock, err := dec.ReadDsClock()
 		if err != nil {
-			return malformed("delete range clock", err)
+			return arena, malformed("delete range clock", err)
 		}
 		length, err := dec.ReadDsLen()
 		if err != nil {
-			return malformed("delete range length", err)
+			return arena, malformed("delete range length", err)
 		}
 		if length == 0 {
-			return fmt.Errorf("%w: delete range %d:%d", ErrZeroLength, client, clock)
+			return arena, fmt.Errorf("%w: delete range %d:%d", ErrZeroLength, client, clock)
 		}
 		if clock >= maxClock || length > maxClock-clock {
-			return fmt.Errorf("%w: delete range %d:%d+%d", ErrClockOverflow, client, clock, length)
+			return arena, fmt.Errorf("%w: delete range %d:%d+%d", ErrClockOverflow, client, clock, length)
 		}
 		ranges = append(ranges, Range{Clock: clock, Len: length})
 	}
+	// cap-limited, so that appending to one client's ranges never overwrites the next's
+	mine := ranges[start:len(ranges):len(ranges)]
 	if prev := ds.Clients[client]; prev != nil {
-		ranges = append(prev, ranges...)
+		mine = append(prev, mine...)
 	}
-	ds.Clients[client] = ranges
-	return nil
+	ds.Clients[client] = mine
+	return ranges, nil
 }

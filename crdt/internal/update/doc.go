@@ -17,6 +17,15 @@
 //	}
 //	b2 := u.Encode(true) // the same update as v2
 //
+// A caller decoding many small v1 updates in a row (a document applying a peer's
+// keystrokes) can reuse the decode memory with a Scratch; its Update is valid
+// until the next Decode or Release:
+//
+//	var sc update.Scratch
+//	u, err := sc.Decode(b, false)
+//	... use u ...
+//	sc.Release() // drops references to what u held, keeps small buffers
+//
 // # Operations on bytes
 //
 // A server that only stores and relays updates needs no CRDT integration

@@ -103,7 +103,11 @@ type structReader struct {
 	inputLen int    // bytes of the whole update, to size slices
 }
 
-func (r *structReader) readBlocks() ([]ClientBlock, error) {
+func (r *structReader) readBlocks() ([]ClientBlock, error) { return r.readBlocksInto(nil) }
+
+// readBlocksInto reads the client blocks into blocks[:0]; with a non-nil blocks it also reuses
+// the struct slices left in blocks' capacity by an earlier call (see Scratch).
+func (r *structReader) readBlocksInto(blocks []ClientBlock) ([]ClientBlock, error) {
 	rest := r.dec.Rest()
 	n, err := rest.ReadVarUint()
 	if err != nil {
@@ -112,9 +116,16 @@ func (r *structReader) readBlocks() ([]ClientBlock, error) {
 	if n > uint64(rest.Remaining()) {
 		return nil, fmt.Errorf("%w: %d client blocks declared", ErrMalformed, n)
 	}
-	blocks := make([]ClientBlock, 0, n)
+	if blocks == nil {
+		blocks = make([]ClientBlock, 0, n)
+	}
+	blocks = blocks[:0]
 	for range n {
-		b, err := r.readBlock()
+		var reuse []Struct
+		if len(blocks) < cap(blocks) {
+			reuse = blocks[:len(blocks)+1][len(blocks)].Structs
+		}
+		b, err := r.readBlock(reuse)
 		if err != nil {
 			return nil, err
 		}
@@ -125,7 +136,9 @@ func (r *structReader) readBlocks() ([]ClientBlock, error) {
 	return blocks, nil
 }
 
-func (r *structReader) readBlock() (ClientBlock, error) {
+// readBlock reads one client block. Its structs go into reuse when that has room for the
+// declared count (the structs are overwritten), else into a new slice.
+func (r *structReader) readBlock(reuse []Struct) (ClientBlock, error) {
 	rest := r.dec.Rest()
 	count, err := rest.ReadVarUint()
 	if err != nil {
@@ -143,7 +156,11 @@ func (r *structReader) readBlock() (ClientBlock, error) {
 	if err != nil {
 		return ClientBlock{}, malformed("block clock", err)
 	}
-	b := ClientBlock{Client: client, Structs: make([]Struct, 0, initialStructCap(count, r.inputLen))}
+	structs := reuse[:0]
+	if want := initialStructCap(count, r.inputLen); cap(reuse) < want {
+		structs = make([]Struct, 0, want)
+	}
+	b := ClientBlock{Client: client, Structs: structs}
 	for range count {
 		s, err := r.readStruct(ID{Client: client, Clock: clock})
 		if err != nil {

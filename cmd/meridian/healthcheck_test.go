@@ -113,3 +113,30 @@ func TestLoopbackForListenAddresses(t *testing.T) {
 		}
 	}
 }
+
+// A node started with --tls-cert serves https only: with MERIDIAN_TLS_CERT set, the default check of the
+// container's own node speaks https to loopback; without it, the same plain-http check fails.
+func TestHealthcheckOfOwnNodeFollowsTLS(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte("ready\n"))
+	}))
+	t.Cleanup(srv.Close)
+	t.Setenv("MERIDIAN_LISTEN", strings.TrimPrefix(srv.URL, "https://"))
+
+	var out, errOut bytes.Buffer
+	t.Setenv("MERIDIAN_TLS_CERT", "")
+	if code := run([]string{"healthcheck"}, nil, &out, &errOut); code == 0 {
+		t.Fatal("plain http to a TLS-only node must fail")
+	}
+	t.Setenv("MERIDIAN_TLS_CERT", "/etc/meridian/tls.crt")
+	out.Reset()
+	errOut.Reset()
+	if code := run([]string{"healthcheck"}, nil, &out, &errOut); code != 0 || out.String() != "ready\n" {
+		t.Fatalf("with MERIDIAN_TLS_CERT set: exit %d, stdout %q, stderr %q", code, out.String(), errOut.String())
+	}
+	// An explicit https address is verified as usual: the test server's certificate is not trusted.
+	errOut.Reset()
+	if code := run([]string{"healthcheck", "--addr", srv.URL}, nil, &out, &errOut); code == 0 {
+		t.Fatal("an explicit https --addr must verify the certificate")
+	}
+}

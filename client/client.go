@@ -122,8 +122,8 @@ func newClient(ctx context.Context, docID string, eps *endpointSet, cfg config) 
 
 // documentURL builds the document's WebSocket URL and asks for the ack and hello extensions.
 func documentURL(serverURL, docID string) (string, error) {
-	if docID == "" {
-		return "", errors.New("meridian/client: empty document id")
+	if err := validateDocID(docID); err != nil {
+		return "", err
 	}
 	u, err := url.Parse(serverURL)
 	if err != nil {
@@ -137,6 +137,9 @@ func documentURL(serverURL, docID string) (string, error) {
 		u.Scheme = "wss"
 	default:
 		return "", fmt.Errorf("meridian/client: server URL %q: want a ws, wss, http or https URL", serverURL)
+	}
+	if u.Host == "" {
+		return "", fmt.Errorf("meridian/client: server URL %q has no host", serverURL)
 	}
 	if u.Query().Has("token") {
 		return "", errors.New("meridian/client: put the token in WithToken or WithTokenSource, not in the URL (URLs end up in logs)")

@@ -85,11 +85,21 @@ type server struct {
 	addr string
 	cmd  *exec.Cmd
 	logs *syncBuffer
+	// extra are more `meridian serve` flags; env replaces MERIDIAN_JWT_SECRET=testSecret when set.
+	extra []string
+	env   []string
 }
 
 func startServer(t testing.TB) *server {
 	t.Helper()
-	s := &server{t: t, dir: t.TempDir(), addr: freeAddr(t), logs: &syncBuffer{}}
+	return startServerWith(t, nil, nil)
+}
+
+// startServerWith starts `meridian serve` with more flags and, when env is not nil, those variables instead
+// of the test secret.
+func startServerWith(t testing.TB, extra, env []string) *server {
+	t.Helper()
+	s := &server{t: t, dir: t.TempDir(), addr: freeAddr(t), logs: &syncBuffer{}, extra: extra, env: env}
 	if err := s.start(); err != nil {
 		t.Fatal(err)
 	}
@@ -112,9 +122,14 @@ func freeAddr(t testing.TB) string {
 }
 
 func (s *server) start() error {
-	s.cmd = exec.Command(meridianBin, "serve", "--listen", s.addr, "--data", s.dir, "--region", "test-region",
-		"--node", "node-a", "--jwt-leeway", "0s")
-	s.cmd.Env = append(os.Environ(), "MERIDIAN_JWT_SECRET="+testSecret)
+	args := []string{"serve", "--listen", s.addr, "--data", s.dir, "--region", "test-region", "--node", "node-a",
+		"--jwt-leeway", "0s"}
+	s.cmd = exec.Command(meridianBin, append(args, s.extra...)...)
+	if s.env != nil {
+		s.cmd.Env = append(os.Environ(), s.env...)
+	} else {
+		s.cmd.Env = append(os.Environ(), "MERIDIAN_JWT_SECRET="+testSecret)
+	}
 	s.cmd.Stdout, s.cmd.Stderr = s.logs, s.logs
 	if err := s.cmd.Start(); err != nil {
 		return err

@@ -26,6 +26,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /v1/docs", s.handleList)
 	mux.HandleFunc("/v1/docs/", s.handleDoc)
 	mux.HandleFunc("GET /v1/cluster", s.handleCluster)
+	mux.HandleFunc("/v1/admin/cluster-keys", s.handleClusterKeys)
 	if s.cfg.Web != nil {
 		mux.Handle("/", s.cfg.Web) // no method in the pattern: "GET /" would conflict with "/v1/docs/"
 	}
@@ -158,6 +159,11 @@ func (s *Server) openRoom(w http.ResponseWriter, r *http.Request, id string, wri
 	if p == nil {
 		return nil
 	}
+	return s.openRoomFor(w, r, p, id, write)
+}
+
+// openRoomFor is openRoom for a caller whose token is already verified.
+func (s *Server) openRoomFor(w http.ResponseWriter, r *http.Request, p *auth.Principal, id string, write bool) *room {
 	a := p.Access(id)
 	if !a.Read || (write && !a.Write) {
 		s.metrics.refusals.WithLabelValues("doc_not_granted").Inc()
@@ -240,6 +246,9 @@ func decodeBase64(s string) ([]byte, error) {
 }
 
 func (s *Server) postUpdate(w http.ResponseWriter, r *http.Request, id string) {
+	if !s.limitAddress(w, r) {
+		return
+	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, int64(s.cfg.Limits.MaxMessageBytes)+1))
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "could not read the body")
@@ -254,7 +263,11 @@ func (s *Server) postUpdate(w http.ResponseWriter, r *http.Request, id string) {
 		writeError(w, http.StatusServiceUnavailable, "this region is still copying from its peers; retry shortly")
 		return
 	}
-	rm := s.openRoom(w, r, id, true)
+	p := s.principal(w, r)
+	if p == nil || !s.limitSubject(w, p.Subject) {
+		return
+	}
+	rm := s.openRoomFor(w, r, p, id, true)
 	if rm == nil {
 		return
 	}
@@ -284,8 +297,11 @@ func (s *Server) postUpdate(w http.ResponseWriter, r *http.Request, id string) {
 }
 
 func (s *Server) deleteDoc(w http.ResponseWriter, r *http.Request, id string) {
+	if !s.limitAddress(w, r) {
+		return
+	}
 	p := s.adminAudited(w, r, "doc.delete", id)
-	if p == nil {
+	if p == nil || !s.limitSubject(w, p.Subject) {
 		return
 	}
 	w = s.auditOnResponse(w, r, p, "doc.delete", id)

@@ -130,13 +130,14 @@ func keyIDDiff(before, after auth.KeySet) (added, removed []string) {
 	return added, removed
 }
 
-// reloadKeys rereads every key source and installs the result if it changed. A source that fails to load
-// keeps the keys in force: a JWKS endpoint down for a minute must not lock every client out.
-func (s *Server) reloadKeys(ctx context.Context) error {
+// reloadKeys rereads every key source and installs the result if it changed (installed reports that). A
+// source that fails to load keeps the keys in force: a JWKS endpoint down for a minute must not lock every
+// client out. Once a new set is in force, the connections whose key it retired are closed (revoke.go).
+func (s *Server) reloadKeys(ctx context.Context) (installed bool, err error) {
 	before := s.verifier.Keys()
 	ks, err := s.cfg.loadKeySet(ctx)
 	if err == nil && keySetFingerprint(ks) == keySetFingerprint(before) {
-		return nil
+		return false, nil
 	}
 	if err == nil {
 		err = s.verifier.SetKeys(ks)
@@ -144,26 +145,37 @@ func (s *Server) reloadKeys(ctx context.Context) error {
 	s.sec.metrics.keyReloads.WithLabelValues(outcome(err)).Inc()
 	if err != nil {
 		s.audit(ctx, "keys.reload", systemActor, "jwt", err, "kept_keys", len(before.IDs()))
-		return err
+		return false, err
 	}
+	closed := s.endRetiredSessions(ctx)
 	added, removed := keyIDDiff(before, ks)
 	s.audit(ctx, "keys.reload", systemActor, "jwt", nil, "keys", len(ks.IDs()), "added", added, "removed", removed,
-		"algorithms", s.verifier.Algorithms())
-	return nil
+		"algorithms", s.verifier.Algorithms(), "closed_connections", closed)
+	return true, nil
 }
 
-// watchKeys rereads the key sources every period until ctx ends.
+// watchKeys rereads the key sources every period until ctx ends. The period after a new set was installed,
+// the connections are checked once more: one whose token was verified with the old set just before the swap
+// may have joined its room only after the first check.
 func (s *Server) watchKeys(ctx context.Context, period time.Duration) {
 	t := time.NewTicker(period)
 	defer t.Stop()
+	recheck := false
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if err := s.reloadKeys(ctx); err != nil && ctx.Err() == nil {
+			installed, err := s.reloadKeys(ctx)
+			if err != nil && ctx.Err() == nil {
 				s.log.Warn("token key reload failed; keeping the keys in force", "err", err)
 			}
+			if !installed && recheck {
+				if n := s.endRetiredSessions(ctx); n > 0 {
+					s.log.Info("closed connections of retired token keys", "connections", n)
+				}
+			}
+			recheck = installed
 		}
 	}
 }

@@ -1,8 +1,12 @@
 package server
 
-import "time"
+import (
+	"math"
+	"time"
+)
 
-// tokenBucket limits a connection's message rate. Owned by one goroutine (the connection's reader).
+// tokenBucket limits a message rate. A connection's own bucket is owned by its reader goroutine; the shared
+// buckets of abuseGuard are used under its lock.
 type tokenBucket struct {
 	rate   float64 // tokens per second
 	burst  float64
@@ -23,4 +27,19 @@ func (b *tokenBucket) allow(now time.Time) bool {
 	}
 	b.tokens--
 	return true
+}
+
+// wait is how long until the bucket holds one token again (at least a second, as HTTP's Retry-After counts
+// whole seconds), as of the last allow.
+func (b *tokenBucket) wait() time.Duration {
+	missing := 1 - b.tokens
+	if missing <= 0 || b.rate <= 0 {
+		return time.Second
+	}
+	return max(time.Second, time.Duration(math.Ceil(missing/b.rate))*time.Second)
+}
+
+// fullAt reports whether the bucket will have refilled to its burst by now.
+func (b *tokenBucket) fullAt(now time.Time) bool {
+	return b.tokens+now.Sub(b.last).Seconds()*b.rate >= b.burst
 }

@@ -79,6 +79,9 @@ func (f sdkFlags) dial(ctx context.Context, docID string) (*client.Client, error
 	}
 	if err := c.WaitSynced(dialCtx); err != nil {
 		c.Close()
+		if errors.Is(err, client.ErrUnauthorized) && f.token == "" {
+			return nil, fmt.Errorf("connecting to %s: the server wants a token: set MERIDIAN_TOKEN (or --token): %w", f.url, err)
+		}
 		return nil, fmt.Errorf("connecting to %s: %w", f.url, err)
 	}
 	return c, nil
@@ -113,7 +116,12 @@ func runWatch(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	c, err := f.dial(ctx, pos[0])
+	return watchDoc(ctx, f, pos[0], stdout, stderr)
+}
+
+// watchDoc prints docID's roots, then their changes, until ctx ends (then it returns nil).
+func watchDoc(ctx context.Context, f sdkFlags, docID string, stdout, stderr io.Writer) error {
+	c, err := f.dial(ctx, docID)
 	if err != nil {
 		return err
 	}

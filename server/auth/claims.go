@@ -62,6 +62,8 @@ type Principal struct {
 	ExpiresAt time.Time // zero: never (only anonymous development principals)
 	Anonymous bool
 	KeyID     string // the `kid` the token named, "" if none
+
+	verifiedBy *keyRef // the key that verified the token (Verifier.Trusts); nil: none
 }
 
 // Access combines every grant matching docID: the most permissive wins, and write implies read and presence.

@@ -24,6 +24,11 @@
 // or a private key (ParsePrivateKeyPEM) and names its kid; PublicJWK, SecretJWK, EncodePublicKeyPEM and
 // Thumbprint write keys out for `meridian keys`.
 //
+// A Principal remembers the key that verified its token (by kid and key material; for a token without a kid,
+// the one key of the set whose signature check passed). Verifier.Trusts(p) tells whether that key is still in
+// force after a SetKeys: the server uses it to end the open connections of a retired key, which were
+// admitted before the rotation and would otherwise last until their tokens expire.
+//
 // Algorithms are an explicit allow-list derived from the configured keys (HS256 for a secret; RS256, ES256,
 // EdDSA for public keys); `none` is never accepted. Wrap every slog handler with NewRedactingHandler so that
 // no token reaches a log line even if a URL or header is logged by mistake.

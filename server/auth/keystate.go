@@ -48,12 +48,15 @@ type keyState struct {
 	parser     *jwt.Parser
 	hasKeys    bool
 	hasSecrets bool
+	// For Verifier.Trusts: the digest of every key's material, and of each kid's key.
+	digests    map[[32]byte]bool
+	kidDigests map[string][32]byte
 }
 
 // newKeyState validates ks against cfg (secret lengths, key types, duplicate kids) and builds the indexes.
 func newKeyState(cfg Config, ks KeySet) (*keyState, error) {
 	st := &keyState{set: ks, supported: map[string]bool{}, secretKid: map[string][]byte{},
-		publicKid: map[string]PublicKey{}}
+		publicKid: map[string]PublicKey{}, digests: map[[32]byte]bool{}, kidDigests: map[string][32]byte{}}
 	for _, s := range ks.Secrets {
 		if len(s.Key) < minSecretLen {
 			name := "the HS256 secret"
@@ -67,7 +70,9 @@ func newKeyState(cfg Config, ks KeySet) (*keyState, error) {
 				return nil, fmt.Errorf("meridian/auth: two HS256 secrets share the key id %q", s.ID)
 			}
 			st.secretKid[s.ID] = s.Key
+			st.kidDigests[s.ID] = secretDigest(s.Key)
 		}
+		st.digests[secretDigest(s.Key)] = true
 		st.supported["HS256"] = true
 		st.hasSecrets = true
 	}
@@ -82,7 +87,9 @@ func newKeyState(cfg Config, ks KeySet) (*keyState, error) {
 				return nil, fmt.Errorf("meridian/auth: two public keys share the key id %q", k.ID)
 			}
 			st.publicKid[k.ID] = k
+			st.kidDigests[k.ID] = publicDigest(k.Key)
 		}
+		st.digests[publicDigest(k.Key)] = true
 	}
 	st.hasKeys = len(st.supported) > 0
 	st.algs = slices.Sorted(func(yield func(string) bool) {

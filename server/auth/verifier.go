@@ -145,6 +145,9 @@ func (v *Verifier) Verify(token string) (*Principal, error) {
 	}
 	p := &Principal{Subject: claims.Subject, Grants: claims.Docs, Admin: claims.Admin}
 	p.KeyID, _ = t.Header["kid"].(string)
+	// Unattributable (cannot happen for a verified token) fails closed: the next rotation ends the connection.
+	ref, _ := st.verifiedBy(t, token)
+	p.verifiedBy = &ref
 	if claims.ExpiresAt != nil {
 		p.ExpiresAt = claims.ExpiresAt.Time
 	}

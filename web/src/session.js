@@ -5,8 +5,13 @@
 // what only a page knows: when the browser reports it is offline, the socket is closed at once (a WebSocket can
 // otherwise linger half-open for minutes and the status line would claim "connected"), and it reopens when the
 // browser is back online.
+//
+// The document and its unacknowledged edits are also kept in IndexedDB (y-indexeddb), so text typed offline
+// survives closing or reloading the page: the reopened editor shows it, counts it as unsaved, and sends it once
+// the server is reachable again.
 
 import { MeridianProvider } from '@meridian-sync/client'
+import { IndexeddbPersistence } from 'y-indexeddb'
 import { closeMessage } from './closecodes.js'
 
 /** The WebSocket base URL of the server that served this page: ws(s)://host/ws. */
@@ -15,12 +20,24 @@ export function socketBase (location = window.location) {
 }
 
 /**
+ * The IndexedDB database holding docId for this user. Per user, because pending edits are sent with the token
+ * of whoever opens the document next in this browser.
+ */
+export function persistenceName (docId, subject = '', location = window.location) {
+  return `meridian:${location.host}:${subject || 'anonymous'}:${docId}`
+}
+
+/**
  * Opens docId. `onChange(state)` runs after every state change (state is described in status.js);
  * `state.refusal` is set ({ code, message }) once the server has refused the connection for good.
  * Returns { provider, awareness, state, destroy }.
  */
-export function openSession ({ docId, token, ydoc, readOnly, onChange }) {
-  const provider = new MeridianProvider(socketBase(), docId, ydoc, { token: token || undefined })
+export function openSession ({ docId, token, subject, ydoc, readOnly, onChange }) {
+  const provider = new MeridianProvider(socketBase(), docId, ydoc, {
+    token: token || undefined,
+    persistence: IndexeddbPersistence,
+    persistenceName: persistenceName(docId, subject)
+  })
   const state = {
     connection: 'connecting',
     online: navigator.onLine,
@@ -45,6 +62,7 @@ export function openSession ({ docId, token, ydoc, readOnly, onChange }) {
   provider.on('saved', (saved) => update({ saved }))
   provider.on('pending', (pending) => update({ pending }))
   provider.on('hello', ({ region, node }) => update({ region, node }))
+  provider.on('loaded', () => update({ pending: provider.pendingUpdates }))
   // A permanent refusal (44xx): the provider stops reconnecting, and the user has to act.
   provider.on('closed', ({ code, reason }) => {
     update({ connection: 'refused', refusal: { code, message: closeMessage(code, reason) } })

@@ -134,12 +134,12 @@ export async function waitFor (check, timeoutMs = 10000, describe = () => 'condi
   }
 }
 
-/** Debian's Chromium, headless, with nothing talking to the network but the page. */
-export function launchChromium () {
+/** Debian's Chromium, headless, with nothing talking to the network but the page; `args` adds flags. */
+export function launchChromium ({ args = [] } = {}) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run']
+      '--disable-sync', '--no-first-run', ...args]
   })
 }
 

@@ -5,6 +5,7 @@ import * as protocol from './protocol.js'
 import { PendingQueue } from './queue.js'
 import { TokenOption, backoffDelay, refreshDelay, tokenExpiry } from './token.js'
 import { Endpoints, FetchLike, readyUrlOf } from './failover.js'
+import { LocalPersistence, LocalPersistenceConstructor, PendingStore } from './persistence.js'
 
 /** The part of the WebSocket API the provider uses: the browser's `WebSocket`, or node's `ws` package. */
 export interface WebSocketLike {
@@ -50,6 +51,27 @@ export interface MeridianProviderOptions {
   probeTimeout?: number
   /** The fetch used for readiness probes; default `globalThis.fetch`. */
   fetch?: FetchLike
+  /**
+   * Keep the document and its unacknowledged edits in the browser, so that edits made offline survive a page
+   * reload and reach the server once it is reachable again. Pass y-indexeddb's class (an optional peer
+   * dependency the application installs itself):
+   *
+   * ```ts
+   * import { IndexeddbPersistence } from 'y-indexeddb'
+   * new MeridianProvider(url, docId, ydoc, { persistence: IndexeddbPersistence })
+   * ```
+   * The provider loads the stored document (and the pending count) before it connects, and destroys the
+   * persistence on `destroy()`.
+   */
+  persistence?: LocalPersistenceConstructor
+  /**
+   * The local database's name; default `meridian:<docId>`. Include the user (and the server, if a page talks to
+   * several) when several people may share one browser: pending edits are sent with the token of whoever opens
+   * the document next.
+   */
+  persistenceName?: string
+  /** Connect anyway if the local persistence has not loaded within this many ms (default 5000). */
+  persistenceTimeout?: number
 }
 
 /** Why the provider stopped for good: the server refused with a permanent (44xx) close code. */
@@ -83,6 +105,8 @@ export interface MeridianProviderEvents {
   'connection-error': (event: any, provider: MeridianProvider) => void
   /** The provider stopped reconnecting: see `closedInfo`. */
   closed: (info: ClosedInfo) => void
+  /** The local persistence (option `persistence`) has loaded the stored document and pending edits. */
+  loaded: () => void
 }
 
 /**
@@ -120,6 +144,12 @@ export class MeridianProvider extends ObservableV2<MeridianProviderEvents> {
   closedInfo: ClosedInfo | null = null
   /** Consecutive failed connection attempts. */
   unsuccessfulReconnects = 0
+  /** The local store of the document (option `persistence`), or null. */
+  readonly persistence: LocalPersistence | null
+
+  private readonly pendingStore: PendingStore | null
+  private localLoaded = false
+  private destroyed = false
 
   private readonly WS: WebSocketConstructor
   private readonly ownsAwareness: boolean
@@ -183,7 +213,40 @@ export class MeridianProvider extends ObservableV2<MeridianProviderEvents> {
     doc.on('update', this.onDocUpdate)
     this.awareness.on('update', this.onAwarenessUpdate)
     this.checkTimer = setInterval(this.checkLiveness, Math.max(100, this.opts.messageTimeout / 10))
+    if (options.persistence !== undefined) {
+      this.persistence = new options.persistence(options.persistenceName ?? 'meridian:' + docId, doc)
+      this.pendingStore = new PendingStore(this.persistence)
+      void this.loadLocal(this.persistence, this.pendingStore, options.persistenceTimeout ?? 5000)
+    } else {
+      this.persistence = null
+      this.pendingStore = null
+      this.localLoaded = true
+    }
     if (this.shouldConnect) this.connect()
+  }
+
+  /**
+   * Loads the stored document, then the edits an earlier session had not got acknowledged: they are applied
+   * (in case the page closed before the document store caught up) and queued as pending again, so `saved` stays
+   * false and the count stays right until the server stores them. Only then does the provider connect, so its
+   * first step 2 carries everything.
+   */
+  private async loadLocal (store: LocalPersistence, pending: PendingStore, timeoutMs: number): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const timeout = new Promise<void>(resolve => { timer = setTimeout(resolve, timeoutMs) })
+    await Promise.race([store.whenSynced, timeout])
+    clearTimeout(timer)
+    const restored = await pending.load()
+    if (this.destroyed) return
+    if (restored.length > 0) {
+      Y.transact(this.doc, () => { for (const u of restored) Y.applyUpdate(this.doc, u, store) }, store)
+      for (const u of restored) this.queue.add(u)
+      this.emit('pending', [this.queue.length])
+      this.updateSaved()
+    }
+    this.localLoaded = true
+    this.emit('loaded', [])
+    if (this.shouldConnect && this.ws === null && !this.wsconnecting) void this.open()
   }
 
   /** true once the document matches the server's (y-websocket's `synced`). */
@@ -197,6 +260,14 @@ export class MeridianProvider extends ObservableV2<MeridianProviderEvents> {
   whenSynced (): Promise<void> { return this.when(() => this._synced, 'sync') }
   /** Resolves once every local edit so far is durably stored; rejects if the provider is refused first. */
   whenSaved (): Promise<void> { return this.when(() => this._saved, 'saved') }
+  /** Resolves once the local persistence has loaded (at once without one). */
+  whenLoaded (): Promise<void> {
+    if (this.localLoaded) return Promise.resolve()
+    return new Promise(resolve => {
+      const done = (): void => { this.off('loaded', done); resolve() }
+      this.on('loaded', done)
+    })
+  }
 
   private when (cond: () => boolean, event: 'sync' | 'saved'): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -216,7 +287,8 @@ export class MeridianProvider extends ObservableV2<MeridianProviderEvents> {
   connect (): void {
     this.shouldConnect = true
     this.closedInfo = null
-    if (this.ws === null && !this.wsconnecting) void this.open()
+    // Before the local persistence has loaded, loadLocal connects once it has.
+    if (this.localLoaded && this.ws === null && !this.wsconnecting) void this.open()
   }
 
   /**
@@ -238,6 +310,12 @@ export class MeridianProvider extends ObservableV2<MeridianProviderEvents> {
     this.doc.off('update', this.onDocUpdate)
     this.awareness.off('update', this.onAwarenessUpdate)
     if (this.ownsAwareness) this.awareness.destroy()
+    if (this.persistence !== null && this.pendingStore !== null) {
+      this.destroyed = true // a load still under way stops there
+      // The last pending list is written before the database closes: a page leaving keeps its count right.
+      const persistence = this.persistence
+      void this.pendingStore.close().then(() => persistence.destroy()).catch(() => {})
+    }
     super.destroy()
   }
 
@@ -359,7 +437,10 @@ export class MeridianProvider extends ObservableV2<MeridianProviderEvents> {
       case 'ack': {
         this.regions = msg.regions
         const dropped = this.queue.ack(msg.updates)
-        if (dropped > 0) this.emit('pending', [this.queue.length])
+        if (dropped > 0) {
+          this.pendingStore?.save(this.queue.updates())
+          this.emit('pending', [this.queue.length])
+        }
         this.updateSaved()
         break
       }
@@ -446,7 +527,11 @@ export class MeridianProvider extends ObservableV2<MeridianProviderEvents> {
 
   private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
     if (origin === this) return
+    // The stored document loading: what the server lacks of it goes in the first step 2, and what was pending
+    // is restored by loadLocal. (Loaded late, after the timeout, it is handled as a local edit below.)
+    if (origin === this.persistence && !this.localLoaded) return
     this.queue.add(update)
+    this.pendingStore?.save(this.queue.updates())
     if (this.wsconnected) {
       this.send(protocol.encodeSync(protocol.syncUpdate, update))
       this.queue.sentLatest()

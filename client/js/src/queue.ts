@@ -17,6 +17,9 @@ export class PendingQueue {
 
   add (update: Uint8Array): void { this.items.push({ update, coveredBy: 0 }) }
 
+  /** The pending updates, oldest first (what a local persistence keeps across reloads). */
+  updates (): Uint8Array[] { return this.items.map(it => it.update) }
+
   sentStep2 (): void {
     this.sent++
     this.step2 = this.sent

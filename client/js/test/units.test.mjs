@@ -54,3 +54,62 @@ test('backoff, token expiry and refresh timing', () => {
   assert.equal(refreshDelay(0, 3600000, 30000), 3570000)
   assert.equal(refreshDelay(0, 10000, 30000), 5000)
 })
+
+test('the pending store writes the latest list, one write at a time, and reads back only updates', async () => {
+  const { PendingStore, pendingKey } = await import('../dist/persistence.js')
+  const writes = []
+  let release
+  const store = {
+    whenSynced: Promise.resolve(),
+    value: undefined,
+    async get (key) { return key === pendingKey ? this.value : undefined },
+    async set (key, value) {
+      writes.push(value.length)
+      await new Promise(resolve => { release = resolve })
+      this.value = value
+    },
+    destroy () {}
+  }
+  const pending = new PendingStore(store)
+  const u = (n) => new Uint8Array([n])
+  pending.save([u(1)])
+  pending.save([u(1), u(2)]) // while the first write is in flight: only the latest list is written next
+  pending.save([u(1), u(2), u(3)])
+  assert.deepEqual(writes, [1])
+  release()
+  await new Promise(resolve => setTimeout(resolve, 0))
+  assert.deepEqual(writes, [1, 3])
+  release()
+  await new Promise(resolve => setTimeout(resolve, 0))
+  assert.deepEqual(await pending.load(), [u(1), u(2), u(3)])
+  store.value = ['not an update', u(4), 5]
+  assert.deepEqual(await pending.load(), [u(4)])
+  store.value = 'garbage'
+  assert.deepEqual(await pending.load(), [])
+  store.get = async () => { throw new Error('IndexedDB is gone') }
+  assert.deepEqual(await pending.load(), [])
+})
+
+test('closing the pending store finishes the last write first', async () => {
+  const { PendingStore } = await import('../dist/persistence.js')
+  const written = []
+  let release
+  const store = {
+    whenSynced: Promise.resolve(),
+    async get () {},
+    async set (key, value) { await new Promise(resolve => { release = resolve }); written.push(value.length) },
+    destroy () {}
+  }
+  const pending = new PendingStore(store)
+  pending.save([new Uint8Array([1])])
+  pending.save([new Uint8Array([1]), new Uint8Array([2])])
+  let closed = false
+  const closing = pending.close().then(() => { closed = true })
+  pending.save([]) // after close: ignored
+  release()
+  await new Promise(resolve => setTimeout(resolve, 0))
+  assert.equal(closed, false, 'close resolved before the last list was written')
+  release()
+  await closing
+  assert.deepEqual(written, [1, 2])
+})

@@ -39,6 +39,7 @@ export function mountDocView (main, { docId, token, claims, identity }) {
   const session = openSession({
     docId,
     token,
+    subject: typeof claims?.sub === 'string' ? claims.sub : '',
     ydoc,
     readOnly,
     onChange: (state) => {

@@ -22,12 +22,21 @@ type ClusterConfig struct {
 	PeerAdvertise string
 	GossipAddr    string   // host:port serf gossips on, UDP and TCP (--gossip-addr)
 	Join          []string // gossip addresses of existing members, retried until one answers (--join)
-	ClusterKey    string   // encrypts gossip and authenticates peer streams; ≥ 16 bytes (--cluster-key)
+	// ClusterKey encrypts gossip and authenticates peer streams; ≥ 16 bytes (--cluster-key). It starts the
+	// node's keyring; once a rotation has written <data>/cluster-keyring.json, that file is in force.
+	ClusterKey string
 	// ExchangeInterval between periodic anti-entropy exchanges (--exchange-interval); default 5 s.
 	ExchangeInterval time.Duration
 	// WAN selects serf's WAN timings (--gossip-wan); LAN timings suit loopback and one data centre.
 	WAN bool
+	// PeerTLSCert and PeerTLSKey turn on TLS for peer streams (--peer-tls-cert, --peer-tls-key): the node then
+	// dials and accepts only TLS on the peer port. Reloaded when the files change, like the client port's.
+	PeerTLSCert, PeerTLSKey string
+	// PeerTLSCA makes peer TLS mutual (--peer-tls-ca): both ends verify the other's certificate against it.
+	PeerTLSCA string
 }
+
+func (c *ClusterConfig) peerTLSEnabled() bool { return c.PeerTLSCert != "" }
 
 func (c *ClusterConfig) enabled() bool { return c.PeerAddr != "" }
 
@@ -42,7 +51,13 @@ func (c *ClusterConfig) validate() []error {
 	if c.GossipAddr == "" {
 		errs = append(errs, errors.New("--peer-addr needs --gossip-addr (host:port for serf membership)"))
 	}
-	if len(c.ClusterKey) < 16 {
+	if (c.PeerTLSCert == "") != (c.PeerTLSKey == "") {
+		errs = append(errs, errors.New("--peer-tls-cert and --peer-tls-key go together"))
+	}
+	if c.PeerTLSCA != "" && c.PeerTLSCert == "" {
+		errs = append(errs, errors.New("--peer-tls-ca needs --peer-tls-cert and --peer-tls-key (mutual TLS presents a certificate)"))
+	}
+	if len(c.ClusterKey) < membership.MinClusterKeyLen {
 		errs = append(errs, fmt.Errorf("--cluster-key has %d bytes; use at least 16, the same on every node "+
 			"(openssl rand -base64 32; prefer MERIDIAN_CLUSTER_KEY: flags show in ps)", len(c.ClusterKey)))
 	}
@@ -57,6 +72,9 @@ func registerClusterFlags(fs *flag.FlagSet, c *ClusterConfig) {
 	fs.StringVar(&c.ClusterKey, "cluster-key", "", "shared cluster key: gossip encryption and peer authentication (prefer MERIDIAN_CLUSTER_KEY)")
 	fs.DurationVar(&c.ExchangeInterval, "exchange-interval", 5*time.Second, "anti-entropy exchange period")
 	fs.BoolVar(&c.WAN, "gossip-wan", false, "serf WAN timings (regions far apart)")
+	fs.StringVar(&c.PeerTLSCert, "peer-tls-cert", "", "PEM certificate for peer streams: with it, the peer port speaks only TLS (reloaded on change)")
+	fs.StringVar(&c.PeerTLSKey, "peer-tls-key", "", "PEM private key of --peer-tls-cert")
+	fs.StringVar(&c.PeerTLSCA, "peer-tls-ca", "", "PEM CA bundle: makes peer TLS mutual, each end verifying the other's certificate against it")
 }
 
 // replicationRefusal says why a client write must be refused before it is stored: the node is still copying
@@ -105,13 +123,20 @@ func (s *Server) startReplication() error {
 	}
 	self := membership.Member{ID: s.cfg.Region + "/" + s.cfg.Node, Region: s.cfg.Region, PeerAddr: advertise,
 		Version: 1}
+	peerTLS, peerCerts, err := s.loadPeerTLS()
+	if err != nil {
+		return err
+	}
 	members, err := membership.NewSerf(membership.SerfConfig{Self: self, GossipAddr: c.GossipAddr, Join: c.Join,
-		ClusterKey: []byte(c.ClusterKey), WAN: c.WAN, Logger: s.log.With("component", "gossip")})
+		ClusterKey: []byte(c.ClusterKey), KeyringFile: s.clusterKeyringFile(), WAN: c.WAN,
+		Logger: s.log.With("component", "gossip")})
 	if err != nil {
 		return err
 	}
 	node, err := replication.New(replication.Config{
 		Region: s.cfg.Region, Node: s.cfg.Node, PeerAddr: c.PeerAddr, ClusterKey: []byte(c.ClusterKey),
+		// Peer streams follow the gossip keyring, so a rotation through the key manager applies to both.
+		ClusterKeys: members.Keys, TLS: peerTLS,
 		Membership: members, Storage: s.store.ReplicationStorage(),
 		// An empty node joining a cluster copies everything before it takes writes; the first node of a
 		// cluster (nothing to join) is ready at once.
@@ -128,9 +153,15 @@ func (s *Server) startReplication() error {
 	s.replStop = cancel
 	s.replDone = make(chan error, 1)
 	go members.JoinLoop(ctx, 5*time.Second)
-	go func() { s.replDone <- node.Run(ctx) }()
+	watched := s.watchPeerCerts(ctx, peerCerts)
+	go func() {
+		err := node.Run(ctx)
+		<-watched // the certificate watcher ends with ctx too; wait for it so nothing logs after Shutdown
+		s.replDone <- err
+	}()
 	s.log.Info("replication started", "id", node.ID(), "peer_addr", node.PeerAddr(), "gossip_addr", c.GossipAddr,
-		"join", c.Join, "bootstrap", empty && len(c.Join) > 0)
+		"join", c.Join, "bootstrap", empty && len(c.Join) > 0, "peer_tls", c.peerTLSEnabled(),
+		"peer_mutual_tls", c.PeerTLSCA != "", "cluster_key", membership.Fingerprint(members.Keys()[0]))
 	return nil
 }
 

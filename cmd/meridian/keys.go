@@ -24,7 +24,8 @@ import (
 //	meridian keys gen --alg ES256 --kid 2026-01 [--private-out k.pem] [--jwks-out k.jwk]
 //	meridian keys jwks FILE.pem...     a JWKS of the public halves, for --jwks-file or a JWKS URL
 //	meridian keys pem FILE.pem         the public key as PEM with its kid, for --jwt-public-keys
-func runKeys(args []string, _ io.Reader, stdout, stderr io.Writer) error {
+//	meridian keys cluster list|install|use|remove --url URL   the cluster key's rotation (keys_cluster.go)
+func runKeys(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, keysUsage)
 		return errUsage
@@ -36,6 +37,8 @@ func runKeys(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 		return keysJWKS(args[1:], stdout, stderr)
 	case "pem":
 		return keysPEM(args[1:], stdout, stderr)
+	case "cluster":
+		return keysCluster(args[1:], stdin, stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprintln(stderr, keysUsage)
 		return nil
@@ -52,7 +55,9 @@ const keysUsage = `Usage: meridian keys <tool> [arguments]
         print a JWKS ({"keys":[...]}) of the public halves of PEM keys (public or private);
         a key's kid is its PEM "kid:" header, else its RFC 7638 thumbprint
   pem FILE.pem
-        print the public half of a PEM key as a PUBLIC KEY block with its kid (for --jwt-public-keys)`
+        print the public half of a PEM key as a PUBLIC KEY block with its kid (for --jwt-public-keys)
+  cluster list|install|use|remove --url URL [--key-file FILE]
+        rotate the cluster key of a live cluster through a node's admin API (MERIDIAN_TOKEN: admin)`
 
 func keysGen(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("keys gen", flag.ContinueOnError)

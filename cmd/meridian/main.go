@@ -26,7 +26,7 @@ func commands() []command {
 	return []command{
 		{"serve", "run a Meridian node: WebSockets, HTTP API, storage", runServe},
 		{"token", "mint a JWT for clients from the configured secret", runToken},
-		{"keys", "make and publish token signing keys (gen, jwks, pem)", runKeys},
+		{"keys", "token signing keys (gen, jwks, pem) and the cluster keyring (cluster list/install/use/remove)", runKeys},
 		{"doc", "inspect Yjs updates offline: json, state, merge, sv, dump", runDoc},
 		{"cat", "print a document from a server as JSON", runCat},
 		{"watch", "print a document's changes as they happen", runWatch},

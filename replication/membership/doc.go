@@ -6,6 +6,12 @@
 // through it. Serf (gossip, encrypted with the cluster key, other clusters refused at merge) is the
 // real implementation, in serf.go; Static is a fixed list for tests and for clusters without gossip.
 //
+// Serf also owns the cluster keyring (keyring.go, keyring_ops.go): the --cluster-key is its first
+// key, SerfConfig.KeyringFile keeps it across restarts, and InstallKey, UseKey, RemoveKey and ListKeys
+// rotate it on every member through serf's key manager. Keys() is the local keyring, the primary
+// first; peer streams authenticate with it (transport.Identity.Keys), so gossip and replication
+// follow the same rotation. Keys are reported by Fingerprint only.
+//
 // This package is also the seam where a document-to-node mapping would live: today every node holds
 // every document, so every member is a replication peer for every document.
 package membership

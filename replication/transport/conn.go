@@ -3,7 +3,6 @@ package transport
 import (
 	"bufio"
 	"context"
-	"crypto/hmac"
 	"crypto/tls"
 	"fmt"
 	"net"
@@ -41,7 +40,8 @@ func (c *Conn) Close() error { return c.conn.Close() }
 // SetDeadline sets the underlying connection's deadline.
 func (c *Conn) SetDeadline(t time.Time) error { return c.conn.SetDeadline(t) }
 
-// Dial connects to a peer and runs the client side of the handshake. tlsCfg may be nil.
+// Dial connects to a peer and runs the client side of the handshake. tlsCfg may be nil; when set, only a
+// TLS connection is made (see TLSConfig), and the cluster-key handshake runs inside it.
 func Dial(ctx context.Context, addr string, id Identity, tlsCfg *tls.Config) (*Conn, error) {
 	var d net.Dialer
 	raw, err := d.DialContext(ctx, "tcp", addr)
@@ -49,7 +49,12 @@ func Dial(ctx context.Context, addr string, id Identity, tlsCfg *tls.Config) (*C
 		return nil, err
 	}
 	if tlsCfg != nil {
-		raw = tls.Client(raw, tlsCfg)
+		tc, err := tlsClient(ctx, raw, tlsCfg, addr)
+		if err != nil {
+			raw.Close()
+			return nil, err
+		}
+		raw = tc
 	}
 	c, err := clientHandshake(raw, id)
 	if err != nil {
@@ -59,10 +64,16 @@ func Dial(ctx context.Context, addr string, id Identity, tlsCfg *tls.Config) (*C
 	return c, nil
 }
 
-// Accept runs the server side of the handshake on an accepted connection. tlsCfg may be nil.
+// Accept runs the server side of the handshake on an accepted connection. tlsCfg may be nil; when set, the
+// connection must open with TLS (a plain one fails with ErrTLS) and the cluster-key handshake runs inside it.
 func Accept(raw net.Conn, id Identity, tlsCfg *tls.Config) (*Conn, error) {
 	if tlsCfg != nil {
-		raw = tls.Server(raw, tlsCfg)
+		tc, err := tlsServer(raw, tlsCfg)
+		if err != nil {
+			raw.Close()
+			return nil, err
+		}
+		raw = tc
 	}
 	c, err := serverHandshake(raw, id)
 	if err != nil {
@@ -77,6 +88,10 @@ func newConn(raw net.Conn) *Conn {
 }
 
 func clientHandshake(raw net.Conn, id Identity) (*Conn, error) {
+	keys, err := id.keyring()
+	if err != nil {
+		return nil, err
+	}
 	raw.SetDeadline(time.Now().Add(HandshakeTimeout))
 	defer raw.SetDeadline(time.Time{})
 	c := newConn(raw)
@@ -95,20 +110,31 @@ func clientHandshake(raw net.Conn, id Identity) (*Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !hmac.Equal(serverProof, proof(id.Key, "server", mine, theirs)) {
-		return nil, fmt.Errorf("%w: %s does not hold the cluster key", ErrAuth, theirs.node)
+	if verifyProof(keys, serverProof, "server", mine, theirs) == nil {
+		return nil, fmt.Errorf("%w: %s does not hold a key of our cluster keyring", ErrAuth, theirs.node)
 	}
-	if err := c.writeFlush(proof(id.Key, "client", mine, theirs)); err != nil {
+	primary := keys[0]
+	if err := c.writeFlush(proof(primary, "client", mine, theirs)); err != nil {
 		return nil, err
 	}
-	c.session, c.peer = sessionKey(id.Key, mine, theirs), theirs.node
+	// The session key derives from the key the dialer proved with: the listener learns which one that
+	// is by verifying the proof, so both ends agree even when their primaries differ.
+	c.session, c.peer = sessionKey(primary, mine, theirs), theirs.node
 	return c, nil
 }
 
 func serverHandshake(raw net.Conn, id Identity) (*Conn, error) {
+	keys, err := id.keyring()
+	if err != nil {
+		return nil, err
+	}
 	raw.SetDeadline(time.Now().Add(HandshakeTimeout))
 	defer raw.SetDeadline(time.Time{})
 	c := newConn(raw)
+	if first, err := c.r.Peek(1); err == nil && first[0] == tlsRecordType {
+		return nil, fmt.Errorf("%w: %s speaks TLS but this node has no peer TLS configured (set --peer-tls-cert and "+
+			"--peer-tls-key on every node)", ErrProtocol, raw.RemoteAddr())
+	}
 	theirs, err := readHello(c.r)
 	if err != nil {
 		return nil, err
@@ -120,17 +146,18 @@ func serverHandshake(raw net.Conn, id Identity) (*Conn, error) {
 	if err := writeFrameBytes(c.w, mine.encode()); err != nil {
 		return nil, err
 	}
-	if err := c.writeFlush(proof(id.Key, "server", theirs, mine)); err != nil {
+	if err := c.writeFlush(proof(keys[0], "server", theirs, mine)); err != nil {
 		return nil, err
 	}
 	clientProof, err := readFrameBytes(c.r, 64)
 	if err != nil {
 		return nil, err
 	}
-	if !hmac.Equal(clientProof, proof(id.Key, "client", theirs, mine)) {
-		return nil, fmt.Errorf("%w: %s does not hold the cluster key", ErrAuth, theirs.node)
+	used := verifyProof(keys, clientProof, "client", theirs, mine)
+	if used == nil {
+		return nil, fmt.Errorf("%w: %s does not hold a key of our cluster keyring", ErrAuth, theirs.node)
 	}
-	c.session, c.peer = sessionKey(id.Key, theirs, mine), theirs.node
+	c.session, c.peer = sessionKey(used, theirs, mine), theirs.node
 	return c, nil
 }
 

@@ -24,10 +24,41 @@ var (
 	ErrProtocol = errors.New("meridian/replication/transport: protocol error")
 )
 
-// Identity is who this end is and the secret it shares with its cluster.
+// Identity is who this end is and the secrets it shares with its cluster.
 type Identity struct {
 	Node string
-	Key  []byte // the cluster key; every node of the cluster has the same
+	// Key is the cluster key when the cluster has a single one (tests, tools).
+	Key []byte
+	// Keys, when set, is the cluster keyring, read at every handshake so a rotation takes effect on the
+	// next connection: the installed keys, the primary first. It overrides Key. This end proves with the
+	// primary and accepts the other end's proof under any installed key, so two nodes whose primaries
+	// differ for a moment during a rotation (install, use, remove) still connect.
+	Keys func() [][]byte
+}
+
+// keyring returns the keys to use, the primary first, or an error when there is none: an empty key
+// would make every proof forgeable.
+func (id Identity) keyring() ([][]byte, error) {
+	keys := [][]byte{id.Key}
+	if id.Keys != nil {
+		keys = id.Keys()
+	}
+	if len(keys) == 0 || len(keys[0]) == 0 {
+		return nil, fmt.Errorf("%w: no cluster key configured", ErrAuth)
+	}
+	return keys, nil
+}
+
+// verifyProof returns the installed key under which got is the expected proof, or nil when none is.
+// Every key is tried (no early exit) so the time taken does not tell which key matched.
+func verifyProof(keys [][]byte, got []byte, role string, client, server hello) []byte {
+	var match []byte
+	for _, k := range keys {
+		if len(k) > 0 && hmac.Equal(got, proof(k, role, client, server)) && match == nil {
+			match = k
+		}
+	}
+	return match
 }
 
 // hello opens each side's part of the handshake.

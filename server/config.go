@@ -93,6 +93,9 @@ type Config struct {
 	// Cluster turns on geo-replication; its zero value runs the node alone.
 	Cluster ClusterConfig
 
+	// DebugAddr serves net/http/pprof on this loopback address (debug.go); empty: off.
+	DebugAddr string
+
 	Logger *slog.Logger // nil: text to stderr. Every record passes through auth.NewRedactingHandler.
 
 	// Web serves everything the API does not (the browser editor, mounted at "/" by cmd/meridian, which may
@@ -126,6 +129,9 @@ func (c *Config) Validate() error {
 		}
 	}
 	errs = append(errs, c.Security.validate()...)
+	if err := validateDebugAddr(c.DebugAddr); err != nil {
+		errs = append(errs, err)
+	}
 	l := c.Limits
 	if l.MaxMessageBytes < 0 || l.MaxDocumentBytes < 0 || l.MaxConnections < 0 || l.MaxConnectionsPerDoc < 0 ||
 		l.MaxAwarenessStates < 0 || l.UpdatesPerSecond < 0 || l.UpdateBurst < 0 || l.SendQueue < 0 {

@@ -14,8 +14,11 @@
 // connections, and applies their messages in order. An update is applied in memory, appended to the store
 // (group commit), and broadcast and acknowledged only once its batch is synced (room_durable.go). Rooms unload
 // after IdleUnload without connections; a connection to a document being loaded waits for the load.
-// Each connection has a reader (limits, decoding) and a writer (bounded queue, write deadline, pings, token
-// expiry). The wire extensions are described in PROTOCOL.md.
+// Each connection has a reader goroutine (limits, decoding) and an outbox (session_writer.go): a bounded
+// queue whose writer goroutine runs only while there is something to send, and writes everything queued in
+// one system call (wsframe.go encodes the frames). Keepalive pings and token expiry are timers that start the
+// writer; an idle connection holds no writer, no queue and no HTTP server state. --debug-addr serves
+// net/http/pprof on a loopback address (debug.go). The wire extensions are described in PROTOCOL.md.
 //
 // Security (Config.Security, SECURITY.md at the repository root): --tls-cert/--tls-key make the port TLS
 // only, with the certificate reloaded when its files change (tls_reload.go); the token keys (--jwt-secret,

@@ -85,6 +85,7 @@ func RegisterServeFlags(fs *flag.FlagSet, cfg *Config) {
 	fs.DurationVar(&l.IdleUnload, "idle-unload", d.IdleUnload, "unload a document this long after its last connection")
 	registerClusterFlags(fs, &cfg.Cluster)
 	registerSecurityFlags(fs, &cfg.Security)
+	registerDebugFlags(fs, &cfg.DebugAddr)
 }
 
 func registerSecretFlag(fs *flag.FlagSet, secret *string) {

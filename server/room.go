@@ -28,7 +28,7 @@ type roomEvent struct {
 
 // member is the room's view of one connection.
 type member struct {
-	clients map[uint64]bool // awareness client ids this connection introduced
+	clients map[uint64]bool // awareness client ids this connection introduced; nil until it introduces one
 	updates uint64          // sync step 2 / update messages received, for the ack extension
 }
 
@@ -186,7 +186,7 @@ func (r *room) join(s *session) {
 		s.close(CloseGoingAway, "document unavailable, retry")
 		return
 	}
-	r.members[s] = &member{clients: map[uint64]bool{}}
+	r.members[s] = &member{}
 	if s.ext.Hello {
 		s.send(protocol.EncodeHello(protocol.Hello{Region: r.srv.cfg.Region, Node: r.srv.cfg.Node}))
 	}

@@ -69,10 +69,12 @@ func (r *room) syncMessage(s *session, m *member, msg protocol.SyncMessage) {
 
 // afterWrites queues the broadcasts of writes, then done, all in commit order.
 func (r *room) afterWrites(writes []pendingWrite, done func(error)) {
+	queued := time.Now()
 	for _, w := range writes {
 		frame, replicate := w.broadcast, w.replicate
 		r.queue.push(w.write, func(err error) {
 			if err == nil && frame != nil {
+				r.srv.metrics.durableWait.Observe(time.Since(queued).Seconds())
 				r.broadcast(frame)
 			}
 			if err == nil && replicate != nil {
@@ -219,6 +221,9 @@ func (r *room) awarenessMessage(s *session, m *member, payload []byte) {
 		if e.IsNull() {
 			delete(m.clients, e.ClientID)
 		} else {
+			if m.clients == nil {
+				m.clients = map[uint64]bool{}
+			}
 			m.clients[e.ClientID] = true
 		}
 	}

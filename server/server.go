@@ -103,6 +103,13 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	hs := &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
 	s.log.Info("listening", "addr", ln.Addr().String())
+	_, stopDebug, err := s.startDebug()
+	if err != nil {
+		_ = ln.Close()
+		_ = s.Shutdown(context.Background())
+		return err
+	}
+	defer stopDebug()
 	served := make(chan error, 1)
 	ln = s.clientListener(ln)
 	go func() { served <- hs.Serve(ln) }()

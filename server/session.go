@@ -11,8 +11,10 @@ import (
 	"github.com/meridian-sync/meridian/server/protocol"
 )
 
-// session is one WebSocket connection. Its reader goroutine parses frames and posts them to the room; its
-// writer goroutine owns all writes (gorilla allows one concurrent writer) and the keepalive pings.
+// session is one WebSocket connection. One goroutine reads: it parses frames and posts them to the room. Writes
+// go through the session's outbox (session_writer.go): a writer goroutine runs only while there is something to
+// write, so an idle connection costs one goroutine, not two. Keepalive pings and token expiry are runtime
+// timers, not goroutines.
 type session struct {
 	srv       *Server
 	conn      *websocket.Conn
@@ -23,38 +25,35 @@ type session struct {
 	ext       protocol.Extensions
 	abuse     *abuseTicket // the subject's and address's shared budgets (abuse.go); nil: unlimited
 
-	out     chan []byte   // bounded: a client that cannot keep up is cut off, never buffered without end
-	closing chan struct{} // closed by close()
+	out     outbox        // frames waiting for the writer, and the writer's state
+	closing chan struct{} // closed by close(): the reader stops posting to the room
+	torn    chan struct{} // closed once the writer has sent the close frame and closed the connection
 	once    sync.Once
-	code    int
+	code    int // set once by close(), read by the writer after it sees out.closing
 	reason  string
 }
 
 func newSession(srv *Server, conn *websocket.Conn, r *room, p *auth.Principal, access auth.Access, ext protocol.Extensions) *session {
 	return &session{srv: srv, conn: conn, room: r, docID: r.id, access: access, principal: p, ext: ext,
-		out: make(chan []byte, srv.cfg.Limits.SendQueue), closing: make(chan struct{})}
+		closing: make(chan struct{}), torn: make(chan struct{})}
 }
 
 // send queues a frame. It never blocks: a full queue means the client is too slow, and it is cut off.
-func (s *session) send(frame []byte) {
-	select {
-	case <-s.closing:
-		return
-	default:
-	}
-	select {
-	case s.out <- frame:
-	default:
-		s.srv.metrics.refusals.WithLabelValues("slow_client").Inc()
-		s.close(CloseSlowClient, "too slow to receive updates")
-	}
-}
+func (s *session) send(frame []byte) { s.enqueue(frame, false) }
 
-// close asks the writer to send a close frame with code and reason, then drop the connection.
+// close asks the writer to send what is queued (unless the client is being cut off for slowness), then a close
+// frame with code and reason, then drop the connection. The first call wins.
 func (s *session) close(code int, reason string) {
 	s.once.Do(func() {
 		s.code, s.reason = code, reason
 		close(s.closing)
+		s.out.mu.Lock()
+		s.out.closing = true
+		start := s.out.wakeLocked()
+		s.out.mu.Unlock()
+		if start {
+			go s.writeLoop()
+		}
 	})
 }
 
@@ -63,10 +62,8 @@ func (s *session) refuse(r refusal) {
 	s.srv.metrics.refusals.WithLabelValues(r.metric).Inc()
 	s.srv.log.Info("connection refused", "doc", s.docID, "sub", s.principal.Subject, "reason", r.metric)
 	if r.code == CloseForbidden || r.code == CloseUnauthorized {
-		select {
-		case s.out <- protocol.EncodePermissionDenied(r.reason):
-		default:
-		}
+		// Past the queue bound if need be: the reason is worth more than the bound's last slot.
+		s.enqueue(protocol.EncodePermissionDenied(r.reason), true)
 	}
 	s.close(r.code, r.reason)
 }
@@ -75,15 +72,11 @@ func (s *session) refuse(r refusal) {
 func (s *session) serve() {
 	s.srv.metrics.connections.Inc()
 	defer s.srv.metrics.connections.Dec()
+	s.startTimers()
 	s.room.post(roomEvent{kind: evJoin, s: s})
-	writerDone := make(chan struct{})
-	go func() {
-		defer close(writerDone)
-		s.writeLoop()
-	}()
 	s.readLoop()
 	s.close(websocket.CloseNormalClosure, "")
-	<-writerDone
+	<-s.torn
 	s.room.post(roomEvent{kind: evLeave, s: s})
 	s.srv.hub.release(s.room, true)
 }
@@ -94,6 +87,13 @@ func (s *session) readLoop() {
 	pongWait := 2 * lim.PingInterval
 	_ = s.conn.SetReadDeadline(time.Now().Add(pongWait))
 	s.conn.SetPongHandler(func(string) error { return s.conn.SetReadDeadline(time.Now().Add(pongWait)) })
+	// Gorilla's default handlers answer pings and close frames by writing from this goroutine; the writer
+	// owns the connection's writes, so both are handed to it instead.
+	s.conn.SetPingHandler(func(data string) error {
+		s.queuePong([]byte(data))
+		return nil
+	})
+	s.conn.SetCloseHandler(func(int, string) error { return nil }) // serve answers with 1000 once this loop ends
 	for {
 		kind, rd, err := s.conn.NextReader()
 		if err != nil {
@@ -105,8 +105,7 @@ func (s *session) readLoop() {
 		if err != nil {
 			return
 		}
-		s.srv.metrics.bytes.WithLabelValues("in").Add(float64(len(frame)))
-		s.srv.metrics.messages.WithLabelValues("in", messageTypeName(frame)).Inc()
+		s.srv.metrics.countIn(frame)
 		switch {
 		case len(frame) > lim.MaxMessageBytes:
 			s.refuse(refusal{CloseTooLarge, "message_too_large", "message size limit reached"})
@@ -135,72 +134,10 @@ func (s *session) readLoop() {
 	}
 }
 
-func (s *session) writeLoop() {
-	lim := s.srv.cfg.Limits
-	ping := time.NewTicker(lim.PingInterval)
-	defer ping.Stop()
-	var expiry <-chan time.Time
-	if !s.principal.ExpiresAt.IsZero() {
-		t := time.NewTimer(time.Until(s.principal.ExpiresAt))
-		defer t.Stop()
-		expiry = t.C
-	}
-	defer s.conn.Close()
-	for {
-		select {
-		case frame := <-s.out:
-			if err := s.write(frame); err != nil {
-				s.dropAfterWriteError(err)
-				return
-			}
-		case <-ping.C:
-			if err := s.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(lim.WriteTimeout)); err != nil {
-				return
-			}
-		case <-expiry:
-			s.refuse(refusal{CloseUnauthorized, "token_expired", "token expired"})
-		case <-s.closing:
-			s.flushAndClose()
-			return
-		}
-	}
-}
-
-func (s *session) write(frame []byte) error {
-	_ = s.conn.SetWriteDeadline(time.Now().Add(s.srv.cfg.Limits.WriteTimeout))
-	if err := s.conn.WriteMessage(websocket.BinaryMessage, frame); err != nil {
-		return err
-	}
-	s.srv.metrics.bytes.WithLabelValues("out").Add(float64(len(frame)))
-	s.srv.metrics.messages.WithLabelValues("out", messageTypeName(frame)).Inc()
-	return nil
-}
-
 func (s *session) dropAfterWriteError(err error) {
 	var ne interface{ Timeout() bool }
 	if errors.As(err, &ne) && ne.Timeout() {
 		s.srv.metrics.refusals.WithLabelValues("write_timeout").Inc()
 	}
 	s.close(CloseSlowClient, "write timeout")
-}
-
-// flushAndClose sends what is already queued (a permission-denied message, typically) and the close frame.
-func (s *session) flushAndClose() {
-	for s.code != CloseSlowClient {
-		select {
-		case frame := <-s.out:
-			if s.write(frame) != nil {
-				return
-			}
-			continue
-		default:
-		}
-		break
-	}
-	reason := s.reason
-	if len(reason) > closeReasonMaxBytes {
-		reason = reason[:closeReasonMaxBytes]
-	}
-	_ = s.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(s.code, reason),
-		time.Now().Add(time.Second))
 }

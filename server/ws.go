@@ -38,7 +38,12 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 		return // gorilla has answered with an HTTP error
 	}
 	s.conns.Add(1)
-	defer s.conns.Add(-1)
+	handedOff := false // once the session runs, its goroutine owns the count and the ticket
+	defer func() {
+		if !handedOff {
+			s.conns.Add(-1)
+		}
+	}()
 	refuse := func(code int, metric, reason string) { s.refuseConn(conn, code, metric, reason) }
 	if err := ValidateDocID(docID); err != nil {
 		refuse(CloseBadDocID, "bad_doc_id", err.Error())
@@ -71,7 +76,11 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 		refuse(limited.code, limited.metric, limited.reason)
 		return
 	}
-	defer ticket.release()
+	defer func() {
+		if !handedOff {
+			ticket.release()
+		}
+	}()
 	ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
 	room, err := s.hub.acquire(ctx, docID, true)
 	cancel()
@@ -91,7 +100,15 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	}
 	sess := newSession(s, conn, room, p, access, ext)
 	sess.abuse = ticket
-	sess.serve()
+	// The session runs on a goroutine of its own and this handler returns: net/http then drops its state
+	// for the hijacked connection (request, response, buffered reader and writer, a few KB per connection
+	// that would otherwise live as long as the WebSocket).
+	handedOff = true
+	go func() {
+		defer s.conns.Add(-1)
+		defer ticket.release()
+		sess.serve()
+	}()
 }
 
 // authReason is the text of a verification error without the package prefix.

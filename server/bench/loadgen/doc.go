@@ -8,12 +8,17 @@
 //   - fan-out (fanout.go): -clients connections over -docs documents, every client typing at each rate of
 //     -rates in turn; per step the updates/s sent, the share delivered to the other clients of the document,
 //     p50/p99/max latency from send to receipt, and the server's CPU time per update and per delivery. The ramp
-//     stops at the first step whose p99 passes 50 ms or that loses deliveries.
+//     stops at the first step whose p99 passes 50 ms or that loses deliveries. Each step also reports how long
+//     the server's and the generator's threads waited for a CPU (schedstat): on a machine busy with other
+//     work, that wait, not the server, is what the latencies measure. An empty -rates skips this scenario.
 //   - memory (memory.go): server RSS growth for -idle connections over 100 documents (per connection), then
 //     for -idle connections each to its own small document (per document, less the connection cost).
 //   - cold load (coldload.go, durable servers only): a document of -history single-character updates,
 //     the server restarted on the same data, and the time until the first client's sync step 2 arrives; once
 //     with the default compaction and once with compaction off (the history replayed from the log).
+//
+// -cpuprofile writes the generator's own CPU profile, to tell whether it is the bottleneck; Meridian's
+// profiles come from its --debug-addr (set MERIDIAN_DEBUG_ADDR in the generator's environment).
 //
 // Editors speak y-websocket (the document in the URL) or Hocuspocus's framing (every message prefixed by the
 // document name, opened by an auth message) (framing.go). Each typed update carries a marker naming its sender

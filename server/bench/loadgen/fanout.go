@@ -31,8 +31,11 @@ type fanoutStep struct {
 	p50, p99, max time.Duration
 	serverCPU     time.Duration // server CPU time during the window
 	generatorCPU  time.Duration
-	deliveries    int64
-	lostConns     int
+	// Time the server's and the generator's threads spent runnable but waiting for a CPU during the window:
+	// when these are large, the machine is busy with other work and the latencies measure its scheduler.
+	serverWait, generatorWait time.Duration
+	deliveries                int64
+	lostConns                 int
 }
 
 func (s fanoutStep) saturated(limit time.Duration) bool {
@@ -167,13 +170,18 @@ func runStep(ctx context.Context, p *serverProcess, clients []*benchClient, book
 		typers.Go(func() { typeAtRate(typing, c, book, interval) })
 	}
 	time.Sleep(cfg.warmup)
-	serverStart, _ := cpuTime(strconv.Itoa(p.pid()))
+	serverPid := strconv.Itoa(p.pid())
+	serverStart, _ := cpuTime(serverPid)
 	genStart, _ := cpuTime("self")
+	serverWaitStart, _ := runQueueWait(serverPid)
+	genWaitStart, _ := runQueueWait("self")
 	book.openWindow()
 	time.Sleep(cfg.window)
 	book.closeWindow()
-	serverEnd, _ := cpuTime(strconv.Itoa(p.pid()))
+	serverEnd, _ := cpuTime(serverPid)
 	genEnd, _ := cpuTime("self")
+	serverWaitEnd, _ := runQueueWait(serverPid)
+	genWaitEnd, _ := runQueueWait("self")
 	stopTyping()
 	typers.Wait()
 	time.Sleep(cfg.grace)
@@ -182,6 +190,7 @@ func runStep(ctx context.Context, p *serverProcess, clients []*benchClient, book
 	sends, deliveries := book.sends.Load(), book.deliveries.Load()
 	step := fanoutStep{ratePerClient: rate, updatesPerSec: float64(sends) / secs, deliveriesSec: float64(deliveries) / secs,
 		serverCPU: serverEnd - serverStart, generatorCPU: genEnd - genStart, deliveries: deliveries,
+		serverWait: max(0, serverWaitEnd-serverWaitStart), generatorWait: max(0, genWaitEnd-genWaitStart),
 		lostConns: int(lost.Load() - lostBefore)}
 	if want := sends * int64(perDoc-1); want > 0 {
 		step.deliveredPct = 100 * float64(deliveries) / float64(want)

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -42,14 +43,26 @@ func run() error {
 		serverCPUs = flag.String("server-cpus", "0", "taskset CPU list for the servers (empty: no pinning)")
 		clients    = flag.Int("clients", 1000, "fan-out: connections")
 		docs       = flag.Int("docs", 100, "fan-out: documents")
-		rates      = flag.String("rates", "5,10,20,40,80,160", "fan-out: updates per second per client, one step each")
+		rates      = flag.String("rates", "5,10,20,40,80,160", "fan-out: updates per second per client, one step each (empty: skip the fan-out)")
 		window     = flag.Duration("window", 5*time.Second, "fan-out: measured span of each step")
 		idle       = flag.Int("idle", 10000, "memory: idle connections (and idle documents); 0 skips")
 		history    = flag.Int("history", 100000, "cold load: updates in the document's history; 0 skips")
 		out        = flag.String("out", "", "also write the report (markdown) to this file")
 		keep       = flag.Bool("keep", false, "keep the work directory (server data and logs) and print its path")
+		cpuProfile = flag.String("cpuprofile", "", "write the generator's own CPU profile to this file (is it the bottleneck?)")
 	)
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	rateList, err := parseRates(*rates)
 	if err != nil {
 		return err
@@ -101,11 +114,14 @@ func measure(ctx context.Context, t target, env benchEnv, cfg fanoutConfig, idle
 		res.failures = append(res.failures, fmt.Sprintf("%s: %v", what, err))
 	}
 	env.logf("== %s", t.name)
-	steps, err := runFanout(ctx, t, env, cfg)
-	res.steps = steps
-	if err != nil {
-		fail("fan-out", err)
+	if len(cfg.rates) > 0 {
+		steps, err := runFanout(ctx, t, env, cfg)
+		res.steps = steps
+		if err != nil {
+			fail("fan-out", err)
+		}
 	}
+	var err error
 	if idle > 0 {
 		if res.memory, err = runMemory(ctx, t, env, idle); err != nil {
 			fail("memory", err)
@@ -131,8 +147,12 @@ func measure(ctx context.Context, t target, env benchEnv, cfg fanoutConfig, idle
 	return res
 }
 
+// parseRates reads the -rates list; an empty list skips the fan-out scenario.
 func parseRates(s string) ([]float64, error) {
 	var rates []float64
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
 	for f := range strings.SplitSeq(s, ",") {
 		r, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
 		if err != nil || r <= 0 {

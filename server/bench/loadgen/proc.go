@@ -49,3 +49,31 @@ func cpuTime(pid string) (time.Duration, error) {
 	}
 	return time.Duration(utime+stime) * time.Second / clockTicks, nil
 }
+
+// runQueueWait is how long the threads of process pid ("self" for this process) have been runnable but
+// waiting for a CPU: the second field of /proc/PID/task/*/schedstat, summed. On a machine shared with other
+// work it says how much of a latency figure is the scheduler's, not the server's. Threads that exited are
+// not counted, so take it over a window in which the process keeps its threads.
+func runQueueWait(pid string) (time.Duration, error) {
+	tasks, err := os.ReadDir("/proc/" + pid + "/task")
+	if err != nil {
+		return 0, err
+	}
+	var total time.Duration
+	for _, t := range tasks {
+		data, err := os.ReadFile("/proc/" + pid + "/task/" + t.Name() + "/schedstat")
+		if err != nil {
+			continue // the thread exited meanwhile
+		}
+		fields := strings.Fields(string(data))
+		if len(fields) < 2 {
+			return 0, fmt.Errorf("unexpected schedstat %q", data)
+		}
+		ns, err := strconv.ParseInt(fields[1], 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("unexpected schedstat %q", data)
+		}
+		total += time.Duration(ns)
+	}
+	return total, nil
+}

@@ -14,17 +14,21 @@ func renderReport(results []targetResult, cfg fanoutConfig, idle, history int) s
 	var b strings.Builder
 	fmt.Fprintf(&b, "\nFan-out: %d connections over %d documents (%d per document), every client typing at the given rate;\n"+
 		"latency is from a client's send to each other client of the document receiving it.\n\n", cfg.clients, cfg.docs, cfg.clients/cfg.docs)
-	fmt.Fprintf(&b, "```\n%-18s %8s %10s %12s %9s %9s %9s %9s %14s %14s %8s %8s\n", "server", "upd/s/cl", "updates/s", "deliveries/s",
-		"delivered", "p50", "p99", "max", "srv CPU/upd", "srv CPU/deliv", "srv CPU", "gen CPU")
+	fmt.Fprintf(&b, "```\n%-18s %8s %10s %12s %9s %9s %9s %9s %14s %14s %8s %8s %9s %9s\n", "server", "upd/s/cl", "updates/s", "deliveries/s",
+		"delivered", "p50", "p99", "max", "srv CPU/upd", "srv CPU/deliv", "srv CPU", "gen CPU", "srv wait", "gen wait")
+	pct := func(d time.Duration) float64 { return 100 * d.Seconds() / cfg.window.Seconds() }
 	for _, r := range results {
 		for _, s := range r.steps {
-			fmt.Fprintf(&b, "%-18s %8.0f %10.0f %12.0f %8.1f%% %9s %9s %9s %14s %14s %7.0f%% %7.0f%%\n", r.target.name, s.ratePerClient,
+			fmt.Fprintf(&b, "%-18s %8.0f %10.0f %12.0f %8.1f%% %9s %9s %9s %14s %14s %7.0f%% %7.0f%% %8.0f%% %8.0f%%\n", r.target.name, s.ratePerClient,
 				s.updatesPerSec, s.deliveriesSec, s.deliveredPct, ms(s.p50), ms(s.p99), ms(s.max),
 				perUnit(s.serverCPU, s.updatesPerSec*cfg.window.Seconds()), perUnit(s.serverCPU, float64(s.deliveries)),
-				100*s.serverCPU.Seconds()/cfg.window.Seconds(), 100*s.generatorCPU.Seconds()/cfg.window.Seconds())
+				pct(s.serverCPU), pct(s.generatorCPU), pct(s.serverWait), pct(s.generatorWait))
 		}
 	}
-	b.WriteString("```\n\n")
+	b.WriteString("```\n")
+	b.WriteString("`srv wait`/`gen wait`: time the process's threads were runnable but waiting for a CPU during the window\n" +
+		"(schedstat), as a share of the window; large values mean other work on the machine, so the latencies of that\n" +
+		"row measure the scheduler more than the server.\n\n")
 
 	fmt.Fprintf(&b, "Summary (`best` = the highest rate whose p99 stays within %v with every update delivered):\n\n", cfg.p99Limit)
 	fmt.Fprintf(&b, "```\n%-18s %8s %14s %12s %12s %16s %14s %14s %14s %14s\n", "server", "durable", "best updates/s",

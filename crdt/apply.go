@@ -86,7 +86,9 @@ func (tx *Transaction) applyDecoded(u *update.Update) {
 			}
 		}
 	}
+	tx.reserveItems(countItems(u.Blocks))
 	rest := tx.integrateBlocks(u.Blocks)
+	tx.releaseItems()
 	retry := false
 	if p := s.pendingStructs; p != nil {
 		for client, clock := range p.missing {

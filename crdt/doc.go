@@ -45,5 +45,7 @@
 // exact across local edits) that make index lookups of local edits short walks, and
 // text_position.go the allocation-free path of plain-text keystrokes. ApplyUpdate decodes
 // into memory reused from an earlier update (update.Scratch, pooled in apply.go), so a stream
-// of small updates allocates little beyond the new items.
+// of small updates allocates little beyond the new items; those items are allocated together,
+// one slice per update (item_slab.go). Encoding reuses pooled v2 column buffers and sizes a
+// full-state v1 encode from the previous one (encode.go).
 package crdt

@@ -14,18 +14,19 @@ func (d *Doc) EncodeStateAsUpdate(sv StateVector) []byte { return d.encodeState(
 func (d *Doc) EncodeStateAsUpdateV2(sv StateVector) []byte { return d.encodeState(sv, true) }
 
 func (d *Doc) encodeState(sv StateVector, v2 bool) []byte {
-	var enc codec.UpdateEncoder
-	if v2 {
-		enc = codec.NewEncoderV2()
-	} else {
-		enc = codec.NewEncoderV1()
-	}
 	if sv == nil {
 		sv = StateVector{}
 	}
-	d.writeClientsStructs(enc, sv)
-	d.store.deleteSet().Write(enc)
-	out := enc.Bytes()
+	write := func(enc codec.UpdateEncoder) {
+		d.writeClientsStructs(enc, sv)
+		d.store.deleteSet().Write(enc)
+	}
+	var out []byte
+	if v2 {
+		out = codec.EncodeV2(write)
+	} else {
+		out = d.encodeV1(sv, write)
+	}
 	s := d.store
 	if s.pendingDS == nil && s.pendingStructs == nil {
 		return out
@@ -49,6 +50,26 @@ func (d *Doc) encodeState(sv StateVector, v2 bool) []byte {
 	}
 	if merged, err := update.Merge(parts, v2); err == nil {
 		return merged
+	}
+	return out
+}
+
+// encodeV1 runs write against a v1 encoder. The v1 output is the encoder's own buffer, so it
+// cannot come from a pool; instead a full-state encode is sized from the previous one (a server
+// answers sync step 1 of every new client with the whole state), which saves growing the buffer
+// through a dozen copies of the document.
+func (d *Doc) encodeV1(sv StateVector, write func(codec.UpdateEncoder)) []byte {
+	full := len(sv) == 0
+	hint := 0
+	if full {
+		hint = d.store.lastFullSizeV1
+		hint += hint / 16 // room for edits made since
+	}
+	enc := codec.NewEncoderV1Size(hint)
+	write(enc)
+	out := enc.Bytes()
+	if full {
+		d.store.lastFullSizeV1 = len(out)
 	}
 	return out
 }

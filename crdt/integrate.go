@@ -31,7 +31,8 @@ func (tx *Transaction) integrateStruct(st *update.Struct, offset uint64) {
 		s.add(newGC(ID{Client: st.ID.Client, Clock: st.ID.Clock + offset}, st.Length-offset))
 		return
 	}
-	it := &item{id: st.ID, length: st.Length, content: st.Content}
+	it := tx.newRemoteItem()
+	it.id, it.length, it.content = st.ID, st.Length, st.Content
 	if it.content.Countable() {
 		it.flags |= flagCountable
 	}

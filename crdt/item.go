@@ -199,7 +199,7 @@ func (it *item) delete(tx *Transaction) {
 	}
 	p.invalidateMarkers()
 	it.flags |= flagDeleted
-	tx.deleteSet.Add(it.id.Client, it.id.Clock, it.length)
+	tx.recordDeleted(it)
 	tx.addChanged(p, it.key(), it.hasParentSub())
 	switch c := it.content.(type) {
 	case *update.ContentType:
@@ -227,4 +227,17 @@ func deleteTypeContent(tx *Transaction, b *branch) {
 		}
 	}
 	delete(tx.changed, b)
+}
+
+// recordDeleted adds it to the transaction's delete set. Deleting a run of structs (a load's
+// delete set, a range delete) records them in clock order, so extending the previous range
+// instead of appending one per struct keeps the set small; the ranges cover the same clocks,
+// and SortAndMerge would have joined them anyway.
+func (tx *Transaction) recordDeleted(it *item) {
+	rs := tx.deleteSet.Clients[it.id.Client]
+	if n := len(rs); n > 0 && rs[n-1].End() == it.id.Clock {
+		rs[n-1].Len += it.length
+		return
+	}
+	tx.deleteSet.Add(it.id.Client, it.id.Clock, it.length)
 }

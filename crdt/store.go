@@ -20,6 +20,8 @@ type store struct {
 
 	pendingStructs *pendingStructs // structs waiting for missing dependencies (v2 update)
 	pendingDS      []byte          // deletions of clocks not yet known (v2 update with 0 structs)
+
+	lastFullSizeV1 int // bytes of the last full-state v1 encode: the next one's buffer size
 }
 
 type pendingStructs struct {

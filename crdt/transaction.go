@@ -27,6 +27,8 @@ type Transaction struct {
 
 	conflicting, before map[*item]struct{} // scratch sets of the YATA scan
 	spareChangeSets     []*changeSet       // change sets of an earlier transaction, for reuse
+
+	itemSlab []item // items reserved for the update being applied (item_slab.go)
 }
 
 type changeSet struct {
@@ -252,9 +254,7 @@ func (d *Doc) emitUpdates(tx *Transaction) {
 		}
 	}
 	if len(d.updateV2Handlers) > 0 {
-		enc := codec.NewEncoderV2()
-		d.writeTransactionUpdate(enc, tx)
-		u := enc.Bytes()
+		u := codec.EncodeV2(func(enc codec.UpdateEncoder) { d.writeTransactionUpdate(enc, tx) })
 		for _, h := range snapshotHandlers(d.updateV2Handlers) {
 			h.fn(u, tx.origin)
 		}

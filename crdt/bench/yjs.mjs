@@ -1,7 +1,7 @@
 // The Yjs side of `make bench-crdt`: the same workloads as the Go side, measured on node in this process, printed
 // as one JSON object per line: {"bench": ..., "trace": ..., "ms": median, "runs": n, ...}.
 //
-//   node crdt/bench/yjs.mjs --traces ../shared/traces --runs 5 [--only NAME] [--trace TRACE] [--memory TRACE]
+//   node --expose-gc crdt/bench/yjs.mjs --traces ../shared/traces --runs 5 [--only NAME] [--trace TRACE] [--memory TRACE]
 //
 // --memory TRACE measures only the heap of a loaded document (run it in a fresh process with --expose-gc).
 import * as Y from 'yjs'
@@ -53,15 +53,37 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
 }
 
+// The same rule as the Go side (main.go, measure): up to three single calls, not counted, warm
+// up (the JIT) and probe the op; the fastest sets how many ops each sample repeats so that it
+// lasts MIN_SAMPLE_MS; an op that twice lasts that long alone is timed once per sample. The
+// figure is the median time per op.
+const MIN_SAMPLE_MS = 50
+const elapsedMs = (t0) => Number(process.hrtime.bigint() - t0) / 1e6
+
+// Like the Go side's runtime.GC() before each sample, collect garbage before each timing when
+// node runs with --expose-gc (main.go starts it so), so that no sample pays for the previous one's.
+const collect = globalThis.gc ?? (() => {})
+
 const measure = (fn) => {
-  const times = []
+  let fastest = Infinity
+  let long = 0
   let extra
-  for (let i = 0; i < runs; i++) {
+  for (let i = 0; i < 3 && long < 2; i++) {
     const t0 = process.hrtime.bigint()
     extra = fn()
-    times.push(Number(process.hrtime.bigint() - t0) / 1e6)
+    const ms = elapsedMs(t0)
+    fastest = Math.min(fastest, ms)
+    if (ms >= MIN_SAMPLE_MS) long++
   }
-  return { ms: median(times), runs, ...(extra || {}) }
+  const reps = fastest >= MIN_SAMPLE_MS ? 1 : Math.floor(MIN_SAMPLE_MS / Math.max(fastest, 0.001)) + 1
+  const times = []
+  for (let r = 0; r < runs; r++) {
+    collect()
+    const t0 = process.hrtime.bigint()
+    for (let i = 0; i < reps; i++) extra = fn()
+    times.push(elapsedMs(t0) / reps)
+  }
+  return { ms: median(times), runs, reps, ...(extra || {}) }
 }
 
 const emit = (bench, trace, result) => console.log(JSON.stringify({ bench, trace, ...result }))

@@ -3,16 +3,16 @@ package protocol
 import (
 	"errors"
 	"fmt"
-	"unicode/utf8"
+
+	"github.com/meridian-sync/meridian/crdt/lib0"
 )
 
 // ErrMalformed is wrapped by every decoding error, so callers can tell bad input from other failures.
 var ErrMalformed = errors.New("meridian/protocol: malformed message")
 
-// maxVarUint is the largest value lib0 produces: it encodes through IEEE doubles, so 2^53 is the ceiling.
-const maxVarUint = 1 << 53
-
-// reader walks a byte slice the way lib0's decoder does: strictly sequentially, failing on truncation.
+// reader walks a byte slice the way lib0's decoder does: strictly sequentially, failing on
+// truncation. The primitives themselves are crdt/lib0's, the engine's own codec, so the server
+// frames messages with exactly the rules (8-byte, 2^53 varUints; strict UTF-8) the engine reads.
 type reader struct {
 	buf []byte
 	pos int
@@ -25,51 +25,32 @@ func malformed(format string, args ...any) error {
 func (r *reader) remaining() int { return len(r.buf) - r.pos }
 
 func (r *reader) varUint() (uint64, error) {
-	var v uint64
-	for shift := uint(0); ; shift += 7 {
-		if r.pos >= len(r.buf) {
-			return 0, malformed("truncated varUint at byte %d", r.pos)
-		}
-		if shift > 49 {
-			return 0, malformed("varUint longer than 8 bytes at byte %d", r.pos)
-		}
-		b := r.buf[r.pos]
-		r.pos++
-		v |= uint64(b&0x7f) << shift
-		if b < 0x80 {
-			break
-		}
+	v, n, err := lib0.ReadVarUint(r.buf[r.pos:])
+	if err != nil {
+		return 0, malformed("varUint at byte %d: %w", r.pos, err)
 	}
-	if v > maxVarUint {
-		return 0, malformed("varUint %d exceeds 2^53", v)
-	}
+	r.pos += n
 	return v, nil
 }
 
 // bytes reads a varUint8Array. The result aliases the input buffer.
 func (r *reader) bytes() ([]byte, error) {
-	n, err := r.varUint()
+	b, n, err := lib0.ReadVarBytes(r.buf[r.pos:])
 	if err != nil {
-		return nil, err
+		return nil, malformed("byte array at byte %d: %w", r.pos, err)
 	}
-	if n > uint64(r.remaining()) {
-		return nil, malformed("length %d exceeds the %d bytes left", n, r.remaining())
-	}
-	b := r.buf[r.pos : r.pos+int(n)]
-	r.pos += int(n)
+	r.pos += n
 	return b, nil
 }
 
 // string reads a varString; like lib0's fatal TextDecoder it rejects invalid UTF-8.
 func (r *reader) string() (string, error) {
-	b, err := r.bytes()
+	s, n, err := lib0.ReadVarString(r.buf[r.pos:])
 	if err != nil {
-		return "", err
+		return "", malformed("string at byte %d: %w", r.pos, err)
 	}
-	if !utf8.Valid(b) {
-		return "", malformed("string is not valid UTF-8")
-	}
-	return string(b), nil
+	r.pos += n
+	return s, nil
 }
 
 func (r *reader) end() error {
@@ -79,20 +60,8 @@ func (r *reader) end() error {
 	return nil
 }
 
-func appendVarUint(b []byte, v uint64) []byte {
-	for v >= 0x80 {
-		b = append(b, byte(v)|0x80)
-		v >>= 7
-	}
-	return append(b, byte(v))
-}
+func appendVarUint(b []byte, v uint64) []byte { return lib0.AppendVarUint(b, v) }
 
-func appendBytes(b, data []byte) []byte {
-	b = appendVarUint(b, uint64(len(data)))
-	return append(b, data...)
-}
+func appendBytes(b, data []byte) []byte { return lib0.AppendVarBytes(b, data) }
 
-func appendString(b []byte, s string) []byte {
-	b = appendVarUint(b, uint64(len(s)))
-	return append(b, s...)
-}
+func appendString(b []byte, s string) []byte { return lib0.AppendVarString(b, s) }

@@ -24,6 +24,11 @@
 //	enc.Rest().WriteVarUint(0)  // delete set with no clients
 //	update := enc.Bytes()
 //
+// Code that encodes often lets the package manage encoders: EncodeV2(write) runs
+// write against a pooled v2 encoder whose ten column buffers survive from one
+// update to the next, and NewEncoderV1Size(n) starts a v1 buffer at the size the
+// caller expects (a v1 update is the encoder's own buffer, so it cannot be pooled).
+//
 // Reading mirrors it: NewDecoderV1(update) or NewDecoderV2(update) (which
 // parses the feature flag and the column headers up front and can fail), then
 // the Read methods in the same order. Every read returns an error on truncated

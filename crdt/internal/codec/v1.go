@@ -24,6 +24,14 @@ type updateEncoderV1 struct{ dsEncoderV1 }
 // buffer (valid until the next write).
 func NewEncoderV1() UpdateEncoder { return &updateEncoderV1{} }
 
+// NewEncoderV1Size is NewEncoderV1 with room for size bytes, for callers that know about how
+// long the update will be: the buffer then grows (and copies) rarely or never.
+func NewEncoderV1Size(size int) UpdateEncoder {
+	e := &updateEncoderV1{}
+	e.rest.Grow(size)
+	return e
+}
+
 func (e *updateEncoderV1) WriteLeftID(id ID) {
 	e.rest.WriteVarUint(id.Client)
 	e.rest.WriteVarUint(id.Clock)

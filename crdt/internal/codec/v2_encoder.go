@@ -3,6 +3,7 @@ package codec
 import (
 	"encoding/binary"
 	"fmt"
+	"sync"
 
 	"github.com/meridian-sync/meridian/crdt/internal/lib0"
 )
@@ -58,24 +59,68 @@ type updateEncoderV2 struct {
 // each time it is called.
 func NewEncoderV2() UpdateEncoder { return &updateEncoderV2{} }
 
+// encoderV2Pool keeps v2 encoders with their column buffers between updates. Encoding a
+// document fills ten columns that each grow from empty; reusing them removed most of the
+// allocation (and the GC work it caused) of encoding a small document again and again.
+var encoderV2Pool = sync.Pool{New: func() any { return &updateEncoderV2{} }}
+
+// maxPooledEncoderV2 bounds the buffer capacity a pooled encoder may keep: encoding one
+// huge document must not pin its columns for the rest of the process.
+const maxPooledEncoderV2 = 4 << 20
+
+// EncodeV2 runs write against a v2 update encoder taken from a pool and returns the update
+// it wrote (a new slice). The encoder must not be used after write returns.
+func EncodeV2(write func(UpdateEncoder)) []byte {
+	e := encoderV2Pool.Get().(*updateEncoderV2)
+	write(e)
+	out := e.Bytes()
+	if e.capacity() <= maxPooledEncoderV2 {
+		e.reset()
+		encoderV2Pool.Put(e)
+	}
+	return out
+}
+
+func (e *updateEncoderV2) columns() [9]interface{ WriteColumnTo(*lib0.Encoder) } {
+	return [...]interface{ WriteColumnTo(*lib0.Encoder) }{
+		&e.keyClocks, &e.clients, &e.leftClocks, &e.rightClocks,
+		&e.infos, &e.strings, &e.parentInfos, &e.typeRefs, &e.lens,
+	}
+}
+
+func (e *updateEncoderV2) capacity() int {
+	return e.rest.Cap() + e.keyClocks.Cap() + e.clients.Cap() + e.leftClocks.Cap() + e.rightClocks.Cap() +
+		e.infos.Cap() + e.strings.Cap() + e.parentInfos.Cap() + e.typeRefs.Cap() + e.lens.Cap()
+}
+
+func (e *updateEncoderV2) reset() {
+	e.rest.Reset()
+	e.curVal, e.keyClock = 0, 0
+	e.keyClocks.Reset()
+	e.clients.Reset()
+	e.leftClocks.Reset()
+	e.rightClocks.Reset()
+	e.infos.Reset()
+	e.strings.Reset()
+	e.parentInfos.Reset()
+	e.typeRefs.Reset()
+	e.lens.Reset()
+}
+
 // Bytes lays out the feature flag, the nine columns (each length-prefixed) and
-// then the rest stream, which runs to the end without a prefix.
+// then the rest stream, which runs to the end without a prefix. The columns are
+// written straight into the output, which is sized once: growing it column by
+// column, or copying each column out first, copied the whole update several times.
 func (e *updateEncoderV2) Bytes() []byte {
-	columns := [...][]byte{
-		e.keyClocks.Bytes(), e.clients.Bytes(), e.leftClocks.Bytes(), e.rightClocks.Bytes(),
-		e.infos.Bytes(), e.strings.Bytes(), e.parentInfos.Bytes(), e.typeRefs.Bytes(), e.lens.Bytes(),
-	}
-	// Size the output once: growing it column by column copied the whole update several
-	// times, which was a large part of encoding a small document.
-	size := 1 + e.rest.Len()
-	for _, c := range columns {
-		size += binary.MaxVarintLen64 + len(c)
-	}
+	// Upper bound: each column's pending run flushes to at most 2 varints.
+	size := 1 + e.rest.Len() + 9*3*binary.MaxVarintLen64 + e.keyClocks.Len() + e.clients.Len() +
+		e.leftClocks.Len() + e.rightClocks.Len() + e.infos.Len() + e.strings.Len() +
+		e.parentInfos.Len() + e.typeRefs.Len() + e.lens.Len()
 	var out lib0.Encoder
 	out.Grow(size)
 	out.WriteVarUint(0) // feature flag, reserved by Yjs
-	for _, c := range columns {
-		out.WriteVarBytes(c)
+	for _, c := range e.columns() {
+		c.WriteColumnTo(&out)
 	}
 	out.WriteRaw(e.rest.Bytes())
 	return out.Bytes()

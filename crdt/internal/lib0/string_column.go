@@ -16,6 +16,11 @@ type StringEncoder struct {
 // Write appends one string. Invalid UTF-8 bytes become U+FFFD, each one UTF-16
 // unit, as for WriteVarString.
 func (e *StringEncoder) Write(s string) {
+	if isASCII(s) { // most text: valid, and one UTF-16 unit per byte, in one cheap pass
+		e.joined = append(e.joined, s...)
+		e.lens.Write(uint64(len(s)))
+		return
+	}
 	if !utf8.ValidString(s) {
 		s = ToValidUTF8(s)
 	}
@@ -90,4 +95,14 @@ func (d *StringDecoder) Read() (string, error) {
 		s = prefix + s
 	}
 	return s, nil
+}
+
+// isASCII reports whether every byte of s is below 0x80. It ORs the bytes together rather than
+// stopping at the first high one: text is nearly always ASCII, and the loop has no branch.
+func isASCII(s string) bool {
+	var or byte
+	for i := 0; i < len(s); i++ {
+		or |= s[i]
+	}
+	return or < utf8.RuneSelf
 }

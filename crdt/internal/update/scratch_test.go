@@ -100,6 +100,9 @@ func FuzzScratchDecode(f *testing.F) {
 		f.Add(bytes.Join([][]byte{seeds[i%len(seeds)], hexBytes(f, v.v2)}, []byte{0xff, 0xfe}))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
+		if len(b) > maxFuzzInput { // see fuzz_test.go
+			return
+		}
 		var sc Scratch
 		for i, u := range splitUpdates(b) {
 			sameAsDecodeIn(t, &sc, u, i%2 == 1, "fuzz input") // v1 and v2 in turn

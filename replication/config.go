@@ -21,6 +21,9 @@ type Config struct {
 	PeerAddr string
 	// ClusterKey authenticates peer streams (and, in the serf membership, encrypts gossip). Required.
 	ClusterKey []byte
+	// ClusterKeys, when set, is the cluster keyring peer streams follow (the primary first; membership.Serf.Keys):
+	// it is read at every handshake, so a key rotation applies without a restart. It overrides ClusterKey there.
+	ClusterKeys func() [][]byte
 	// TLS, when set, wraps peer streams in TLS (used as both client and server config).
 	TLS *tls.Config
 	// Membership says which nodes are alive and where they listen. Required.
@@ -36,8 +39,14 @@ type Config struct {
 	ExchangeInterval time.Duration
 	// QueueMaxBytes bounds each peer's realtime queue. Default 64 MB.
 	QueueMaxBytes int
-	// MaxDocsPerExchange throttles repair: documents repaired per exchange. Default 256.
+	// MaxDocsPerExchange bounds the documents one exchange repairs (later exchanges do the rest).
+	// Default 16384.
 	MaxDocsPerExchange int
+	// RepairDocsPerSecond and RepairBytesPerSecond throttle anti-entropy repair so clients keep
+	// their latency during a large one: documents this node asks peers to repair, and bytes of
+	// repair batches it sends (as initiator and as responder). Defaults 5,000 documents/s and 4 MB/s.
+	RepairDocsPerSecond  int
+	RepairBytesPerSecond int
 	// SendBuffer is how many frames may wait per peer connection; beyond it frames are dropped (the
 	// core retransmits and anti-entropy repairs), so a slow peer never blocks the node. Default 4096.
 	SendBuffer int
@@ -87,5 +96,15 @@ func (c *Config) coreConfig(store DocStore) core.Config {
 	return core.Config{
 		ID: c.ID(), Store: store, Seed: c.Seed, Bootstrap: c.Bootstrap,
 		ExchangeIntervalTicks: max(ticks, 1), QueueMaxBytes: c.QueueMaxBytes, MaxDocsPerExchange: c.MaxDocsPerExchange,
+		RepairDocsPerTick: c.perTick(c.RepairDocsPerSecond), RepairBytesPerTick: c.perTick(c.RepairBytesPerSecond),
 	}
+}
+
+// perTick turns a per-second budget into the core's per-tick one (0 keeps the core's default; a
+// positive budget never rounds down to nothing).
+func (c *Config) perTick(perSecond int) int {
+	if perSecond <= 0 {
+		return 0
+	}
+	return max(int(int64(perSecond)*int64(c.TickInterval)/int64(time.Second)), 1)
 }

@@ -10,8 +10,21 @@
 //   - sim: the seeded deterministic cluster simulation that tests the core (TestSimulation).
 //   - this package: the driver that wires them, Node.
 //   - benchrepl: `make bench-replication` (heal and realtime latency with real nodes on loopback).
-//   - realproc: the real-process test (three `meridian serve` regions, stock Yjs clients, a
-//     fault-injecting proxy, SIGKILL) and its Proxy.
+//   - realproc: the real-process test (three `meridian serve` regions in network namespaces, stock
+//     Yjs clients, a real link cut, SIGKILL) and its Proxy (peer-stream faults only).
+//
+// # Liveness
+//
+// A peer is live (Status().Peers[].Live, metric peer_live) while membership lists it and its stream
+// was heard from within the contact timeout (3 s): every live peer gets a Heartbeat when nothing
+// else went its way for 0.5 s. So a cut shows within seconds on both sides, whatever gossip still
+// believes; Member reports gossip's own view, LagMillis the age of the oldest write the peer has not
+// acknowledged. A peer falling silent has its stream closed and redialled (a stream across a cut
+// would sit in TCP retransmission backoff), gets no retransmissions while silent, and contact
+// regained starts an exchange at once. Gossip can lag a heal: a member it still has as failed keeps
+// its stream (Serf.Known) and its heartbeats, and the first message through brings it back up in
+// the core. Membership joins failed and reaped members itself (membership/rejoin.go), so gossip
+// follows within seconds, also after serf's reconnect timeout.
 //
 // # The seam with the regional server
 //

@@ -17,7 +17,10 @@ var (
 	descMembers        = desc("members", "Alive members other than this node.")
 	descQueueDepth     = desc("peer_queue_depth", "Local writes a peer has not acknowledged.", "peer")
 	descQueueBytes     = desc("peer_queue_bytes", "Bytes of a peer's realtime queue.", "peer")
-	descPeerLive       = desc("peer_live", "1 while membership reports the peer alive.", "peer")
+	descPeerLive       = desc("peer_live", "1 while membership lists the peer and its stream was heard from within the contact timeout.", "peer")
+	descPeerMember     = desc("peer_member", "1 while membership (gossip) lists the peer as alive.", "peer")
+	descPeerLag        = desc("peer_lag_seconds", "Age of the oldest local write the peer has not acknowledged.", "peer")
+	descPeerSilence    = desc("peer_silence_seconds", "Time since the peer's stream was last heard from.", "peer")
 	descOverflows      = desc("peer_queue_overflows_total", "Times a peer's queue was dropped for anti-entropy.", "peer")
 	descExchanges      = desc("exchanges_total", "Anti-entropy exchanges started.")
 	descExchangesClean = desc("exchanges_clean_total", "Exchanges that found nothing to repair.")
@@ -34,7 +37,7 @@ var (
 
 func (c collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descReady, descMembers, descQueueDepth, descQueueBytes, descPeerLive,
-		descOverflows, descExchanges, descExchangesClean, descDiffering, descRepairs, descRepairBytes, descPushes,
+		descPeerMember, descPeerLag, descPeerSilence, descOverflows, descExchanges, descExchangesClean, descDiffering, descRepairs, descRepairBytes, descPushes,
 		descBytesSent, descBytesReceived, descDropped, descAuthFailures, descBadMessages} {
 		ch <- d
 	}
@@ -57,7 +60,10 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 	for _, p := range cs.Peers {
 		gauge(descQueueDepth, float64(p.QueueDepth), p.ID)
 		gauge(descQueueBytes, float64(p.QueueBytes), p.ID)
-		gauge(descPeerLive, b2f(p.Live), p.ID)
+		gauge(descPeerLive, b2f(p.Reachable), p.ID)
+		gauge(descPeerMember, b2f(p.Live), p.ID)
+		gauge(descPeerLag, float64(n.ticksToMillis(p.LagTicks))/1000, p.ID)
+		gauge(descPeerSilence, float64(n.ticksToMillis(p.SilentTicks))/1000, p.ID)
 		count(descOverflows, p.Overflows, p.ID)
 	}
 	s := cs.Stats

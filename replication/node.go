@@ -31,9 +31,10 @@ type Node struct {
 	inbound chan wire.Message
 
 	// Owned by the Run goroutine.
-	senders map[string]*sender
-	live    map[string]bool
-	ready   bool
+	senders   map[string]*sender
+	live      map[string]bool
+	reachable map[string]bool // peers heard from within the contact timeout, as of the last tick
+	ready     bool
 
 	wg     sync.WaitGroup
 	connMu sync.Mutex
@@ -66,7 +67,7 @@ func New(cfg Config, store DocStore) (*Node, error) {
 	}
 	n := &Node{cfg: cfg, store: store, log: cfg.Logger.With("node", cfg.ID()), listener: ln,
 		wake: make(chan struct{}, 1), inbound: make(chan wire.Message, 1024),
-		senders: map[string]*sender{}, live: map[string]bool{}, conns: map[*transport.Conn]struct{}{}}
+		senders: map[string]*sender{}, live: map[string]bool{}, reachable: map[string]bool{}, conns: map[*transport.Conn]struct{}{}}
 	n.mu.core = c
 	return n, nil
 }
@@ -143,7 +144,9 @@ func (n *Node) Run(ctx context.Context) error {
 			n.syncMembers(ctx)
 			n.mu.Lock()
 			n.mu.core.Tick()
+			st := n.mu.core.Status()
 			n.mu.Unlock()
+			n.noteReachability(st)
 			n.logBootstrapProgress(ticks)
 		case m := <-n.inbound:
 			n.stepReceived(ctx, m)
@@ -171,7 +174,10 @@ func (n *Node) Run(ctx context.Context) error {
 const maxStepsPerReady = 256
 
 func (n *Node) stepReceived(ctx context.Context, m wire.Message) {
-	if !n.live[m.From] {
+	n.mu.Lock()
+	known := n.senders[m.From] != nil
+	n.mu.Unlock()
+	if !known {
 		// A peer we have not seen in membership yet (it noticed us first): look again now, or our
 		// answers would be dropped for want of a stream to it.
 		n.syncMembers(ctx)
@@ -274,6 +280,44 @@ func (n *Node) syncMembers(ctx context.Context) {
 			delete(n.live, id)
 			n.log.Info("peer down", "peer", id)
 			n.mu.core.PeerDown(id)
+		}
+	}
+	// Members gossip has as failed keep (or get) a stream: after a partition gossip may take tens of
+	// seconds to list them alive again, while their streams work at once; the core's heartbeats and
+	// the peer's bring each side up on the first message through (core: heard).
+	if k, ok := n.cfg.Membership.(knownMembers); ok {
+		for _, m := range k.Known() {
+			if m.ID != n.cfg.ID() && m.PeerAddr != "" && n.senders[m.ID] == nil {
+				n.senders[m.ID] = n.startSender(ctx, m.ID, m.PeerAddr)
+			}
+		}
+	}
+}
+
+// knownMembers is implemented by memberships that also know members currently failed (serf).
+type knownMembers interface {
+	Known() []membership.Member
+}
+
+// noteReachability logs peers falling silent or heard again, and drops the stream to a peer that
+// fell silent so it is redialled rather than left in TCP retransmission backoff.
+func (n *Node) noteReachability(st core.Status) {
+	for _, p := range st.Peers {
+		was := n.reachable[p.ID]
+		if p.Reachable == was {
+			continue
+		}
+		n.reachable[p.ID] = p.Reachable
+		if p.Reachable {
+			n.log.Info("peer reachable", "peer", p.ID)
+			continue
+		}
+		if p.Live {
+			n.log.Warn("peer unreachable: nothing heard on its stream", "peer", p.ID,
+				"silent", time.Duration(p.SilentTicks)*n.cfg.TickInterval)
+		}
+		if s := n.senders[p.ID]; s != nil {
+			s.reset()
 		}
 	}
 }

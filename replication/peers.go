@@ -19,6 +19,7 @@ type sender struct {
 	peer   string
 	mu     sync.Mutex
 	addr   string
+	conn   *transport.Conn // the current stream, nil while dialling
 	frames chan []byte
 	cancel context.CancelFunc
 }
@@ -38,6 +39,18 @@ func (s *sender) setAddr(addr string) {
 	s.mu.Lock()
 	s.addr = addr
 	s.mu.Unlock()
+}
+
+// reset closes the current stream, so the next frame goes out on a fresh connection. Called when
+// the peer fell silent: a stream across a cut link would otherwise sit in TCP retransmission
+// backoff (tens of seconds after a long cut) and hold back everything queued on it after the heal.
+func (s *sender) reset() {
+	s.mu.Lock()
+	c := s.conn
+	s.mu.Unlock()
+	if c != nil {
+		c.Close()
+	}
 }
 
 func (s *sender) enqueue(frame []byte) {
@@ -65,11 +78,18 @@ func (s *sender) run(ctx context.Context) {
 				return
 			case <-time.After(backoff):
 			}
-			backoff = min(backoff*2, 5*time.Second)
+			// Short: after a heal the stream should be back within about a second.
+			backoff = min(backoff*2, time.Second)
 			continue
 		}
 		backoff = 50 * time.Millisecond
+		s.mu.Lock()
+		s.conn = c
+		s.mu.Unlock()
 		s.pump(ctx, c)
+		s.mu.Lock()
+		s.conn = nil
+		s.mu.Unlock()
 		c.Close()
 	}
 }
@@ -156,7 +176,7 @@ func (n *Node) receive(ctx context.Context, raw net.Conn) {
 }
 
 func (n *Node) identity() transport.Identity {
-	return transport.Identity{Node: n.cfg.ID(), Key: n.cfg.ClusterKey}
+	return transport.Identity{Node: n.cfg.ID(), Key: n.cfg.ClusterKey, Keys: n.cfg.ClusterKeys}
 }
 
 // trackConn remembers inbound connections so shutdown can close them.

@@ -8,9 +8,17 @@ import (
 
 // PeerStatus is one peer in GET /v1/cluster.
 type PeerStatus struct {
-	ID         string `json:"id"`
-	Region     string `json:"region"`
-	Live       bool   `json:"live"`
+	ID     string `json:"id"`
+	Region string `json:"region"`
+	// Live: membership lists the peer and its stream was heard from within the contact timeout
+	// (3 s by default), so a cut link shows here within seconds whatever gossip still believes.
+	Live bool `json:"live"`
+	// Member: membership (gossip) lists the peer as alive.
+	Member bool `json:"member"`
+	// SilentMillis since the peer's stream was last heard from.
+	SilentMillis int64 `json:"silent_ms"`
+	// LagMillis is the age of the oldest local write the peer has not acknowledged (0 when none).
+	LagMillis  int64  `json:"lag_ms"`
 	Ready      bool   `json:"ready"`
 	Synced     bool   `json:"synced"`
 	QueueDepth uint64 `json:"queue_depth"` // local writes the peer has not acknowledged: its lag
@@ -60,8 +68,13 @@ func (n *Node) Status() Status {
 	sort.Strings(st.Regions)
 	for _, p := range cs.Peers {
 		m := byID[p.ID]
-		st.Peers = append(st.Peers, PeerStatus{ID: p.ID, Region: m.Region, Live: p.Live, Ready: m.Ready, Synced: p.Synced,
-			QueueDepth: p.QueueDepth, QueueBytes: p.QueueBytes, Overflows: p.Overflows})
+		st.Peers = append(st.Peers, PeerStatus{ID: p.ID, Region: m.Region, Live: p.Reachable, Member: p.Live,
+			Ready: m.Ready, Synced: p.Synced, QueueDepth: p.QueueDepth, QueueBytes: p.QueueBytes, Overflows: p.Overflows,
+			SilentMillis: n.ticksToMillis(p.SilentTicks), LagMillis: n.ticksToMillis(p.LagTicks)})
 	}
 	return st
+}
+
+func (n *Node) ticksToMillis(ticks uint64) int64 {
+	return int64(ticks) * n.cfg.TickInterval.Milliseconds()
 }

@@ -38,7 +38,10 @@ type Config struct {
 	// MaxNodesPerLevel, MaxSegmentsPerExchange and MaxDocsPerExchange throttle repair: how many
 	// differing tree nodes an exchange descends into per level, how many segments' key lists it asks
 	// for, and how many documents it repairs. An exchange that hits a bound is followed by another one
-	// at the next tick. Defaults 512, 256, 256.
+	// at the next tick. Defaults 4096, 16384 (key lists may cover subtrees, not only segments) and
+	// 16384: a bound re-descends the upper tree levels in the next
+	// exchange, so small bounds multiply the hash bytes of a large repair; the pace of repair is
+	// set by the budgets below, not by these.
 	MaxNodesPerLevel       int
 	MaxSegmentsPerExchange int
 	MaxDocsPerExchange     int
@@ -55,6 +58,19 @@ type Config struct {
 	PushWindow int
 	// RetransmitTicks without ack progress before unacknowledged pushes are sent again. Default 5.
 	RetransmitTicks int
+
+	// RepairDocsPerTick bounds the documents this node asks peers to repair per tick, and
+	// RepairBytesPerTick the encoded bytes of repair batches it sends per tick (as initiator and as
+	// responder): a large repair is spread over ticks so clients keep their latency. Defaults 500
+	// and 400 KB (5,000 documents/s and 4 MB/s at a 100 ms tick).
+	RepairDocsPerTick  int
+	RepairBytesPerTick int
+
+	// HeartbeatTicks: a live peer sent nothing for this long gets a Heartbeat. Default 5.
+	HeartbeatTicks int
+	// ContactTimeoutTicks: a peer not heard from for this long is reported unreachable (and no
+	// exchange is started with it) even while membership still lists it. Default 30.
+	ContactTimeoutTicks int
 }
 
 // ErrInvalidConfig is wrapped by Validate's errors.
@@ -79,9 +95,11 @@ func (c *Config) Validate() error {
 		def   int
 	}{
 		{&c.BootstrapAloneTicks, 30}, {&c.ExchangeIntervalTicks, 10}, {&c.ExchangeTimeoutTicks, 20},
-		{&c.ConfirmPauseTicks, 1}, {&c.MaxConcurrentExchanges, 2}, {&c.MaxNodesPerLevel, 512},
-		{&c.MaxSegmentsPerExchange, 256}, {&c.MaxDocsPerExchange, 256}, {&c.QueueMaxBytes, 64 << 20},
+		{&c.ConfirmPauseTicks, 1}, {&c.MaxConcurrentExchanges, 2}, {&c.MaxNodesPerLevel, 4096},
+		{&c.MaxSegmentsPerExchange, 16384}, {&c.MaxDocsPerExchange, 16384}, {&c.QueueMaxBytes, 64 << 20},
 		{&c.PushWindow, 256}, {&c.RetransmitTicks, 5}, {&c.DeferTicks, 10},
+		{&c.HeartbeatTicks, 5}, {&c.ContactTimeoutTicks, 30},
+		{&c.RepairDocsPerTick, 500}, {&c.RepairBytesPerTick, 400 << 10},
 	}
 	for _, d := range defaults {
 		if *d.field < 0 {

@@ -33,9 +33,22 @@
 //   - Anti-entropy (exchange.go initiator, respond.go stateless responder): a hash tree (package
 //     tree) over (document, digest) pairs, compared top → its children (twice, a confirm pass so
 //     writes in flight do not cause repairs) → level by level into differing nodes → key lists of
-//     differing segments; each differing document is repaired by a two-way Yjs sync step 1 / step 2,
-//     so only missing structs travel. Bounded per exchange. One initiator per pair (initiator.go):
-//     when both ends owe an exchange, the lower id starts it and the other waits for it.
+//     differing nodes (a node with few documents has its keys listed at once: cheaper than descending,
+//     tree.Count says how many) → compact key lists (front-coded ids, 4-byte entry hashes salted
+//     with the exchange id, as are the Nodes32 child hashes, so a collision is not repeated); the
+//     differing documents are repaired in batches (repair.go): one SyncBatch1 of state vectors, a
+//     positional SyncReply with what we lack and the peer's state vectors, and a send-back only for the
+//     documents whose digest still differs, so only missing structs travel, mostly one way. One
+//     initiator per pair (initiator.go): when both ends owe an exchange, the lower id starts it and
+//     the other waits for it.
+//   - Repair throttling (repair.go): RepairDocsPerTick bounds the documents asked for per tick,
+//     RepairBytesPerTick the repair bytes sent per tick (as initiator and responder; large batches
+//     are split, so the budget holds to within one document); exchange bounds only cap the work of
+//     one exchange.
+//   - Liveness (liveness.go): a Heartbeat to every live peer that was sent nothing for
+//     HeartbeatTicks; a peer not heard from for ContactTimeoutTicks is reported unreachable
+//     (PeerStatus.Reachable) and gets no new exchange; contact regained starts one at once.
+//     PeerStatus.LagTicks is the age of the oldest write the peer has not acknowledged.
 //   - Tombstones (tombstone.go): a deleted document stays deleted; tombstones win in comparisons
 //     and every later update for the document is ignored.
 //   - Bootstrap (tick.go): a node configured empty is not ready (refuses local writes) until an

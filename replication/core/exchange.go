@@ -15,6 +15,7 @@ const (
 	phaseRootsConfirm              // waiting for the confirming roots
 	phaseNodes                     // descending: waiting for the children of differing nodes
 	phaseKeys                      // waiting for key lists of differing segments
+	phaseSync                      // repairing the differing documents batch by batch (repair.go)
 )
 
 // exchange is one anti-entropy comparison this node initiated (after Riak's Tictac AAE): roots, a
@@ -28,16 +29,25 @@ type exchange struct {
 	phase    phase
 	started  uint64
 	resumeAt uint64
-	first    []int    // children of the top differing in the first comparison
-	level    int      // phaseNodes: the level of nodes
-	nodes    []uint32 // phaseNodes: differing nodes at level whose children were asked for
-	segments []uint32 // segments whose key lists were asked for
-	bounded  bool     // a bound cut the work short
+	first    []int          // children of the top differing in the first comparison
+	level    int            // phaseNodes: the level of nodes
+	nodes    []uint32       // phaseNodes: differing nodes at level whose children were asked for
+	segments []uint32       // legacy KeysReq: segments whose key lists were asked for
+	keyNodes []wire.NodeRef // nodes whose key lists are (to be) asked for
+	bounded  bool           // a bound cut the work short
+	// phaseSync: documents still to ask for, what the peer's key list said of each, and the size of
+	// the batch awaiting its reply (0: none).
+	queue        []string
+	want         map[string]theirKey
+	chunk        []string // the batch in flight, in request order (SyncReply is positional)
+	replied      []bool   // which of chunk's positions were answered
+	inFlight     int
+	lastActivity uint64 // tick of the last reply or request: the timeout counts from here
 }
 
 func (n *Node) startExchange(peer string) {
 	n.lastXid++
-	x := &exchange{xid: n.lastXid, peer: peer, started: n.tick}
+	x := &exchange{xid: n.lastXid, peer: peer, started: n.tick, lastActivity: n.tick}
 	n.exchanges[x.xid] = x
 	delete(n.wantExchange, peer)
 	delete(n.deferred, peer)
@@ -74,13 +84,14 @@ func (n *Node) onExchangeReply(m wire.Message) error {
 		n.stats.StaleReplies++
 		return nil // an abandoned exchange, or a duplicate
 	}
+	x.lastActivity = n.tick
 	switch {
 	case m.Kind == wire.KindRoots && (x.phase == phaseRoots || x.phase == phaseRootsConfirm):
 		return n.onRoots(x, m)
-	case m.Kind == wire.KindNodes && x.phase == phaseNodes:
+	case (m.Kind == wire.KindNodes || m.Kind == wire.KindNodes32) && x.phase == phaseNodes:
 		return n.onNodes(x, m)
-	case m.Kind == wire.KindKeys && x.phase == phaseKeys:
-		return n.onKeys(x, m)
+	case m.Kind == wire.KindKeyHashes && x.phase == phaseKeys:
+		return n.onKeyHashes(x, m)
 	}
 	n.stats.StaleReplies++
 	return nil
@@ -121,24 +132,39 @@ func (n *Node) onRoots(x *exchange, m wire.Message) error {
 	return nil
 }
 
-// descend continues the exchange with differing nodes at level: their children are asked for, or,
-// at the segment level, their key lists.
+// descend continues the exchange with differing nodes at level. A node whose documents are cheaper
+// to list than to descend into (few documents, or a segment) joins the key list to ask for; the
+// others are descended into (their children asked for). When nothing is left to descend, the key
+// lists of all collected nodes are asked for in one request.
 func (n *Node) descend(x *exchange, level int, nodes []uint32) {
-	if level == n.tree.Shape().Depth {
-		if len(nodes) > n.cfg.MaxSegmentsPerExchange {
-			nodes, x.bounded = nodes[:n.cfg.MaxSegmentsPerExchange], true
+	var deeper []uint32
+	for _, node := range nodes {
+		if level < n.tree.Shape().Depth && !n.listCheaper(level, node) {
+			deeper = append(deeper, node)
+			continue
 		}
-		x.phase, x.segments = phaseKeys, nodes
-		n.send(wire.Message{Kind: wire.KindKeysReq, To: x.peer, Xid: x.xid, Indexes: nodes})
-		return
+		if len(x.keyNodes) == n.cfg.MaxSegmentsPerExchange {
+			x.bounded = true
+			continue
+		}
+		x.keyNodes = append(x.keyNodes, wire.NodeRef{Level: uint32(level), Index: node})
 	}
 	// Every differing node holds at least one differing segment, so descending into more nodes than
-	// segments the exchange may examine would only ship hashes it cannot use.
-	if limit := min(n.cfg.MaxNodesPerLevel, n.cfg.MaxSegmentsPerExchange); len(nodes) > limit {
-		nodes, x.bounded = nodes[:limit], true
+	// segments the exchange may still examine would only ship hashes it cannot use.
+	if limit := min(n.cfg.MaxNodesPerLevel, n.cfg.MaxSegmentsPerExchange-len(x.keyNodes)); len(deeper) > limit {
+		deeper, x.bounded = deeper[:limit], true
 	}
-	x.phase, x.level, x.nodes = phaseNodes, level, nodes
-	n.send(wire.Message{Kind: wire.KindNodesReq, To: x.peer, Xid: x.xid, Level: uint32(level), Indexes: nodes})
+	if len(deeper) > 0 {
+		x.phase, x.level, x.nodes = phaseNodes, level, deeper
+		n.send(wire.Message{Kind: wire.KindNodesReq, To: x.peer, Xid: x.xid, Level: uint32(level), Indexes: deeper})
+		return
+	}
+	if len(x.keyNodes) == 0 {
+		n.finish(x, false)
+		return
+	}
+	x.phase = phaseKeys
+	n.send(wire.Message{Kind: wire.KindSubtreeKeysReq, To: x.peer, Xid: x.xid, Subtrees: x.keyNodes})
 }
 
 func (n *Node) onNodes(x *exchange, m wire.Message) error {
@@ -155,76 +181,20 @@ func (n *Node) onNodes(x *exchange, m wire.Message) error {
 	var next []uint32
 	for i, node := range x.nodes {
 		mine, _ := n.tree.Children(x.level, int(node))
+		if m.Kind == wire.KindNodes32 {
+			for j := range mine {
+				mine[j] = tree.ShortHash(mine[j], x.xid)
+			}
+		}
 		for _, c := range tree.Differing(mine, m.Hashes[i*fanout:(i+1)*fanout]) {
 			next = append(next, node*uint32(fanout)+uint32(c))
 		}
 	}
-	if len(next) == 0 {
+	if len(next) == 0 && len(x.keyNodes) == 0 {
 		n.finish(x, false) // the nodes changed since the roots; look again later
 		return nil
 	}
 	n.descend(x, x.level+1, next)
-	return nil
-}
-
-// onKeys compares key lists and starts the repair of each differing document. Tombstones win: a
-// tombstone on either side deletes the document on the other.
-func (n *Node) onKeys(x *exchange, m wire.Message) error {
-	asked := map[uint32]bool{}
-	for _, s := range x.segments {
-		asked[s] = true
-	}
-	theirs := map[string]wire.KeyDigest{}
-	for _, k := range m.Keys {
-		if !asked[tree.SegmentOf(n.tree.Shape(), k.Doc)] {
-			n.finish(x, false)
-			return fmt.Errorf("%w: key %q outside the asked segments", ErrBadMessage, k.Doc)
-		}
-		theirs[k.Doc] = k
-	}
-	mine := map[string]wire.KeyDigest{}
-	for _, k := range n.keysIn(asked) {
-		mine[k.Doc] = k
-	}
-	docs := unionKeys(mine, theirs)
-	repairs := 0
-	for _, doc := range docs {
-		a, haveMine := mine[doc]
-		b, haveTheirs := theirs[doc]
-		if haveMine && haveTheirs && a == b {
-			continue
-		}
-		n.stats.DocsDiffering++
-		switch {
-		case haveTheirs && b.Deleted:
-			n.applyTombstone(doc)
-		case haveMine && a.Deleted:
-			n.send(wire.Message{Kind: wire.KindTombstone, To: x.peer, Xid: x.xid, Doc: doc})
-		default:
-			if repairs == n.cfg.MaxDocsPerExchange {
-				x.bounded = true
-				continue
-			}
-			repairs++
-			if err := n.requestSync(x, doc); err != nil {
-				n.finish(x, false)
-				return err
-			}
-		}
-	}
-	n.finish(x, false)
-	return nil
-}
-
-// requestSync sends our state vector with a request for the peer's: the peer answers with the structs
-// we lack (step 2) and its own state vector, to which onSyncStep1 answers with what it lacks.
-func (n *Node) requestSync(x *exchange, doc string) error {
-	sv, err := n.store.StateVector(doc)
-	if err != nil {
-		return fmt.Errorf("meridian/replication/core: state vector of %q: %w", doc, err)
-	}
-	n.stats.RepairsRequested++
-	n.send(wire.Message{Kind: wire.KindSyncStep1, To: x.peer, Xid: x.xid, Doc: doc, Data: sv, Reply: true})
 	return nil
 }
 
@@ -260,15 +230,4 @@ func toUint32(v []int) []uint32 {
 		out[i] = uint32(x)
 	}
 	return out
-}
-
-func unionKeys(a, b map[string]wire.KeyDigest) []string {
-	all := map[string]bool{}
-	for k := range a {
-		all[k] = true
-	}
-	for k := range b {
-		all[k] = true
-	}
-	return sortedKeys(all)
 }

@@ -187,6 +187,11 @@ func FuzzStep(f *testing.F) {
 	f.Add(wire.Encode(wire.Message{Kind: wire.KindPush, Seq: 1, Floor: 1, Doc: "d", Data: []byte{0, 0}}))
 	f.Add(wire.Encode(wire.Message{Kind: wire.KindSyncStep1, Doc: "d", Data: []byte{0}, Reply: true}))
 	f.Add(wire.Encode(wire.Message{Kind: wire.KindKeysReq, Indexes: []uint32{3}}))
+	f.Add(wire.Encode(wire.Message{Kind: wire.KindSubtreeKeysReq, Subtrees: []wire.NodeRef{{Level: 2, Index: 1}}}))
+	f.Add(wire.Encode(wire.Message{Kind: wire.KindKeyHashes, KeyHashes: []wire.KeyHash{{Doc: "d", Hash: 1}}}))
+	f.Add(wire.Encode(wire.Message{Kind: wire.KindSyncBatch1, Syncs: []wire.DocSync{{Doc: "d", StateVector: []byte{0}}}}))
+	f.Add(wire.Encode(wire.Message{Kind: wire.KindSyncReply, Xid: 1, Syncs: []wire.DocSync{{Update: []byte{0, 0}}}}))
+	f.Add(wire.Encode(wire.Message{Kind: wire.KindSyncBatch2, Xid: 1, Syncs: []wire.DocSync{{Doc: "d", Update: []byte{0, 0}, StateVector: []byte{0}}}}))
 	f.Add(wire.Encode(wire.Message{Kind: wire.KindRoots, Xid: 1, Fanout: 2, Depth: 4, Hashes: make([]uint64, 2)}))
 	f.Add(wire.Encode(wire.Message{Kind: wire.KindAck, Next: 1 << 62, Gap: true}))
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -199,7 +204,7 @@ func FuzzStep(f *testing.F) {
 		n.write("d", "k", 1)
 		n.core.startExchange("b")
 		m.From = "b"
-		if m.Kind == wire.KindRoots || m.Kind == wire.KindNodes || m.Kind == wire.KindKeys {
+		if m.Kind == wire.KindRoots || m.Kind == wire.KindNodes || m.Kind == wire.KindKeyHashes || m.Kind == wire.KindSyncBatch2 || m.Kind == wire.KindSyncReply {
 			for xid := range n.core.exchanges {
 				m.Xid = xid
 			}

@@ -16,7 +16,7 @@ import (
 //
 //	go test ./replication/core -run '^$' -bench Heal -benchtime=1x
 func BenchmarkHeal(b *testing.B) {
-	for _, size := range []struct{ docs, diverged int }{{1000, 1}, {1000, 100}, {10000, 1}, {10000, 100}, {10000, 10000}} {
+	for _, size := range []struct{ docs, diverged int }{{1000, 1}, {1000, 100}, {10000, 1}, {10000, 100}, {10000, 10000}, {100000, 10000}} {
 		b.Run(fmt.Sprintf("docs=%d/diverged=%d", size.docs, size.diverged), func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				ticks, sent, missing := healOnce(b, size.docs, size.diverged)

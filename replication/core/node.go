@@ -29,10 +29,11 @@ type Node struct {
 	tombs   map[string]bool
 
 	// Realtime push, sender side: one shared log of local writes, a cursor per peer.
-	seq    uint64
-	log    map[uint64]wire.Message
-	logLow uint64 // lowest sequence number that may still be in log
-	peers  map[string]*peer
+	seq     uint64
+	log     map[uint64]wire.Message
+	logTick map[uint64]uint64 // tick each logged write was made in this incarnation (for lag)
+	logLow  uint64            // lowest sequence number that may still be in log
+	peers   map[string]*peer
 	// Realtime push, receiver side: next expected sequence number per origin.
 	recv      map[string]uint64
 	ackDue    map[string]bool
@@ -46,6 +47,15 @@ type Node struct {
 	lastXidFrom  map[string]uint64    // the xid of the last exchange each peer started with us
 	nextPeriodic uint64
 	synced       map[string]bool // bootstrapping: peers with a clean exchange
+
+	lastHeard map[string]uint64 // tick of the last message from each peer
+	lastSent  map[string]uint64 // tick of the last message to each peer (heartbeats fill silences)
+
+	// Repair throttling and send-backs (repair.go).
+	docTokens, byteTokens int
+	repairOut             []wire.Message
+	pendingBack           []backCheck // from Steps since the last Ready
+	inFlightBack          []backCheck // handed out with the last Ready, checked in Advance
 
 	out   Ready
 	stats Stats
@@ -64,6 +74,7 @@ func New(cfg Config, saved []Record) (*Node, error) {
 		ackDue: map[string]bool{}, gapAsked: map[string]uint64{}, recvDirty: map[string]bool{},
 		exchanges: map[uint64]*exchange{}, wantExchange: map[string]bool{}, synced: map[string]bool{},
 		deferred: map[string]uint64{}, lastXidFrom: map[string]uint64{},
+		logTick: map[uint64]uint64{}, lastHeard: map[string]uint64{}, lastSent: map[string]uint64{},
 	}
 	// A random start keeps a restarted node from reusing the xids of its previous life, while counting
 	// up from below 2^16 keeps every xid at most three bytes on the wire.
@@ -78,6 +89,7 @@ func New(cfg Config, saved []Record) (*Node, error) {
 		return nil, err
 	}
 	n.nextPeriodic = uint64(n.cfg.ExchangeIntervalTicks)
+	n.docTokens, n.byteTokens = cfg.RepairDocsPerTick, cfg.RepairBytesPerTick
 	return n, nil
 }
 
@@ -142,6 +154,7 @@ func (n *Node) TreeTop() uint64 { return n.tree.Top() }
 func (n *Node) send(m wire.Message) {
 	m.From = n.cfg.ID
 	n.stats.MessagesSent++
+	n.lastSent[m.To] = n.tick
 	n.out.Messages = append(n.out.Messages, m)
 }
 

@@ -4,6 +4,8 @@ package core
 // log range [start(), seq]: everything from floor on (writes before floor were dropped by an overflow
 // or predate the peer) that the peer has not acknowledged.
 type peer struct {
+	id           string
+	upSince      uint64 // tick membership last reported the peer up
 	floor        uint64 // first sequence number this queue promises
 	acked        uint64 // the peer's last "next expected" answer
 	sent         uint64 // highest sequence number sent in the current round
@@ -25,13 +27,14 @@ func (n *Node) PeerUp(id string) {
 	}
 	p, ok := n.peers[id]
 	if !ok {
-		p = &peer{floor: n.seq + 1}
+		p = &peer{id: id, floor: n.seq + 1}
 		p.sent = p.floor - 1
 		n.peers[id] = p
 		n.persistPeer(id, p)
 	}
 	if !p.live {
 		p.live = true
+		p.upSince = n.tick
 		p.sent = p.start() - 1 // resend everything unacknowledged
 		p.lastProgress = n.tick
 		n.owe(id)

@@ -42,6 +42,7 @@ func (n *Node) appendLocal(m wire.Message) {
 	n.seq++
 	m.Seq = n.seq
 	n.log[m.Seq] = m
+	n.logTick[m.Seq] = n.tick
 	if len(n.log) == 1 {
 		n.logLow = m.Seq
 	}
@@ -140,6 +141,7 @@ func (n *Node) trimLog() {
 	}
 	n.forLogRange(n.logLow, low, func(seq uint64, _ wire.Message) {
 		delete(n.log, seq)
+		delete(n.logTick, seq)
 		n.persist(logKey(seq), nil)
 	})
 	n.logLow = low
@@ -175,7 +177,9 @@ func (n *Node) forLogRange(lo, hi uint64, fn func(seq uint64, m wire.Message)) {
 func (n *Node) retransmit() {
 	for _, id := range sortedKeys(n.peers) {
 		p := n.peers[id]
-		if !p.live || p.start() > n.seq || n.tick-p.lastProgress < uint64(n.cfg.RetransmitTicks) {
+		// A silent peer gets no retransmissions (its acks could not reach us anyway, and a window
+		// resent every few ticks would be a storm): heard() rewinds it when contact returns.
+		if !p.live || !n.reachable(p) || p.start() > n.seq || n.tick-p.lastProgress < uint64(n.cfg.RetransmitTicks) {
 			continue
 		}
 		p.sent, p.lastProgress = p.start()-1, n.tick

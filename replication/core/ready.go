@@ -31,12 +31,14 @@ func (rd *Ready) Empty() bool {
 
 // HasReady reports whether Ready would return work.
 func (n *Node) HasReady() bool {
-	return !n.out.Empty() || len(n.ackDue) > 0 || len(n.recvDirty) > 0
+	return !n.out.Empty() || len(n.ackDue) > 0 || len(n.recvDirty) > 0 || len(n.pendingBack) > 0
 }
 
 // Ready hands over the accumulated work and starts a new batch.
 func (n *Node) Ready() Ready {
 	n.flushAcks()
+	n.inFlightBack = append(n.inFlightBack, n.pendingBack...)
+	n.pendingBack = nil
 	rd := n.out
 	n.out = Ready{}
 	return rd
@@ -55,5 +57,7 @@ func (n *Node) Advance(rd Ready) error {
 			return err
 		}
 	}
-	return nil
+	checks := n.inFlightBack
+	n.inFlightBack = nil
+	return n.sendBack(checks)
 }

@@ -89,7 +89,7 @@ func (n *Node) restoreOne(r Record) error {
 		if !ok {
 			return fmt.Errorf("bad value")
 		}
-		n.peers[k[len(pfxPeer):]] = &peer{floor: v[0], acked: v[1]}
+		n.peers[k[len(pfxPeer):]] = &peer{id: k[len(pfxPeer):], floor: v[0], acked: v[1]}
 	case strings.HasPrefix(k, pfxLog):
 		seq, err := strconv.ParseUint(k[len(pfxLog):], 10, 64)
 		if err != nil {

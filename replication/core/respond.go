@@ -2,9 +2,9 @@ package core
 
 import (
 	"fmt"
-	"sort"
 
 	"github.com/meridian-sync/meridian/replication/tree"
+
 	"github.com/meridian-sync/meridian/replication/wire"
 )
 
@@ -23,47 +23,31 @@ func (n *Node) onRootsReq(m wire.Message) {
 }
 
 func (n *Node) onNodesReq(m wire.Message) error {
-	reply := wire.Message{Kind: wire.KindNodes, To: m.From, Xid: m.Xid, Level: m.Level, Indexes: m.Indexes}
+	reply := wire.Message{Kind: wire.KindNodes32, To: m.From, Xid: m.Xid, Level: m.Level, Indexes: m.Indexes}
 	for _, i := range m.Indexes {
 		children, ok := n.tree.Children(int(m.Level), int(i))
 		if !ok {
 			return fmt.Errorf("%w: node %d at level %d out of range", ErrBadMessage, i, m.Level)
 		}
-		reply.Hashes = append(reply.Hashes, children...)
+		for _, h := range children {
+			reply.Hashes = append(reply.Hashes, tree.ShortHash(h, m.Xid))
+		}
 	}
 	n.send(reply)
 	return nil
 }
 
 func (n *Node) onKeysReq(m wire.Message) error {
-	want := map[uint32]bool{}
+	var refs []wire.NodeRef
 	for _, s := range m.Indexes {
 		if int(s) >= n.tree.Shape().Segments() {
 			return fmt.Errorf("%w: segment %d out of range", ErrBadMessage, s)
 		}
-		want[s] = true
+		refs = append(refs, wire.NodeRef{Level: uint32(n.tree.Shape().Depth), Index: s})
 	}
-	n.send(wire.Message{Kind: wire.KindKeys, To: m.From, Xid: m.Xid, Keys: n.keysIn(want)})
+	want := newSubtrees(refs)
+	n.send(wire.Message{Kind: wire.KindKeyHashes, To: m.From, Xid: m.Xid, KeyHashes: n.keyHashesIn(want, m.Xid)})
 	return nil
-}
-
-// keysIn lists this node's (document, digest) pairs in the given segments, sorted by document.
-// It scans every document (hashing ids, not sorting them): key lists are asked for only where trees
-// differ, so this is rare, and a per-segment index would cost memory on every write instead.
-func (n *Node) keysIn(segments map[uint32]bool) []wire.KeyDigest {
-	var keys []wire.KeyDigest
-	for doc, d := range n.digests {
-		if !segments[tree.SegmentOf(n.tree.Shape(), doc)] {
-			continue
-		}
-		if n.tombs[doc] {
-			keys = append(keys, wire.KeyDigest{Doc: doc, Deleted: true})
-		} else {
-			keys = append(keys, wire.KeyDigest{Doc: doc, Digest: d})
-		}
-	}
-	sort.Slice(keys, func(i, j int) bool { return keys[i].Doc < keys[j].Doc })
-	return keys
 }
 
 // onSyncStep1 answers a peer's state vector with what it lacks (step 2) and, when asked, with our own

@@ -9,6 +9,8 @@ type Stats struct {
 	ExchangesTimedOut, StaleReplies                  uint64
 	DocsDiffering, RepairsRequested, RepairsApplied  uint64
 	RepairBytesSent, RepairBytesReceived, Tombstones uint64
+	// RepairMessageBytes: encoded bytes of the sync batches sent (what the bytes budget counts).
+	RepairMessageBytes, StoreErrors uint64
 }
 
 // PeerStatus describes one peer's realtime queue.
@@ -20,6 +22,12 @@ type PeerStatus struct {
 	QueueBytes int
 	Acked      uint64 // the peer's next expected sequence number
 	Overflows  uint64
+	// Reachable: membership lists the peer and it was heard from within ContactTimeoutTicks.
+	Reachable bool
+	// SilentTicks since the last message from the peer (since it came up, if none yet).
+	SilentTicks uint64
+	// LagTicks is the age of the oldest local write the peer has not acknowledged (0 when none).
+	LagTicks uint64
 }
 
 // Status is a snapshot of the node for metrics and GET /v1/cluster.
@@ -47,7 +55,8 @@ func (n *Node) Status() Status {
 			depth = n.seq + 1 - p.start()
 		}
 		st.Peers = append(st.Peers, PeerStatus{ID: id, Live: p.live, Synced: n.synced[id], QueueDepth: depth,
-			QueueBytes: p.bytes, Acked: p.acked, Overflows: p.overflows})
+			QueueBytes: p.bytes, Acked: p.acked, Overflows: p.overflows, Reachable: n.reachable(p),
+			SilentTicks: n.tick - max(p.upSince, n.lastHeard[id]), LagTicks: n.lagTicks(p)})
 	}
 	return st
 }

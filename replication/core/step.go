@@ -14,7 +14,10 @@ func (n *Node) Step(m wire.Message) error {
 		return fmt.Errorf("%w (kind %v)", ErrUnknownSender, m.Kind)
 	}
 	n.stats.MessagesReceived++
+	n.heard(m.From)
 	switch m.Kind {
+	case wire.KindHeartbeat:
+		return nil
 	case wire.KindPush:
 		return n.onPush(m)
 	case wire.KindAck:
@@ -35,7 +38,15 @@ func (n *Node) Step(m wire.Message) error {
 	case wire.KindTombstone:
 		n.applyTombstone(m.Doc)
 		return nil
-	case wire.KindRoots, wire.KindNodes, wire.KindKeys:
+	case wire.KindSubtreeKeysReq:
+		return n.onSubtreeKeysReq(m)
+	case wire.KindSyncBatch1:
+		return n.onSyncBatch1(m)
+	case wire.KindSyncBatch2:
+		return n.onSyncBatch2(m)
+	case wire.KindSyncReply:
+		return n.onSyncReply(m)
+	case wire.KindRoots, wire.KindNodes, wire.KindNodes32, wire.KindKeys, wire.KindKeyHashes:
 		return n.onExchangeReply(m)
 	default:
 		return fmt.Errorf("%w: unknown kind %v", ErrBadMessage, m.Kind)

@@ -5,16 +5,18 @@ package core
 func (n *Node) Tick() {
 	n.tick++
 	n.expireExchanges()
+	n.refillRepairBudgets()
 	n.retransmit()
 	n.checkBootstrap()
 	n.scheduleExchanges()
+	n.heartbeat()
 }
 
 func (n *Node) expireExchanges() {
 	for _, xid := range sortedUint64Keys(n.exchanges) {
 		x := n.exchanges[xid]
 		switch {
-		case n.tick-x.started > uint64(n.cfg.ExchangeTimeoutTicks):
+		case n.tick-x.lastActivity > uint64(n.cfg.ExchangeTimeoutTicks):
 			n.stats.ExchangesTimedOut++
 			delete(n.exchanges, xid)
 			n.wantExchange[x.peer] = true
@@ -34,7 +36,7 @@ func (n *Node) scheduleExchanges() {
 			n.wantExchange[id] = true // the peer did not start one: do it ourselves
 		}
 	}
-	live := n.livePeers()
+	live := n.reachablePeers()
 	for _, id := range live {
 		if !n.ready && !n.synced[id] {
 			n.wantExchange[id] = true

@@ -1,8 +1,6 @@
 package membership
 
 import (
-	"context"
-	"crypto/sha256"
 	"fmt"
 	"io"
 	"log"
@@ -24,8 +22,14 @@ type SerfConfig struct {
 	Join       []string
 	// ClusterKey encrypts gossip. Serf needs 16, 24 or 32 bytes; any other length is hashed to 32.
 	ClusterKey []byte
-	// ReconnectTimeout: how long a failed member is retried before it is reaped. Default 24 h.
+	// KeyringFile persists the gossip keyring (serf rewrites it at every install, use and remove), so a
+	// rotation survives restarts; when it exists it wins over ClusterKey (see keyring.go). Empty: memory only.
+	KeyringFile string
+	// ReconnectTimeout: how long a failed member is retried before it is reaped. Default 24 h. A
+	// reaped member is joined again by JoinLoop once it answers (rejoin.go).
 	ReconnectTimeout time.Duration
+	// ReconnectInterval between attempts to contact failed members. Default 3 s (serf's is 30 s).
+	ReconnectInterval time.Duration
 	// WAN selects memberlist's WAN timings (regions far apart); default LAN timings for tests.
 	WAN    bool
 	Logger *slog.Logger
@@ -35,21 +39,13 @@ type SerfConfig struct {
 type Serf struct {
 	cfg  SerfConfig
 	serf *serf.Serf
-	mu   sync.Mutex
-	self Member
+	// keyring is memberlist's, changed in place by serf's key manager; peer streams read it (Keys).
+	keyring *memberlist.Keyring
+	mu      sync.Mutex
+	self    Member
 }
 
 var _ Membership = (*Serf)(nil)
-
-// serfKey turns the cluster key into a valid AES key for memberlist.
-func serfKey(k []byte) []byte {
-	switch len(k) {
-	case 16, 24, 32:
-		return k
-	}
-	sum := sha256.Sum256(k)
-	return sum[:]
-}
 
 // NewSerf starts gossip on GossipAddr. Joining is separate (JoinLoop), so a node can start alone.
 func NewSerf(cfg SerfConfig) (*Serf, error) {
@@ -82,11 +78,13 @@ func NewSerf(cfg SerfConfig) (*Serf, error) {
 	sc.MemberlistConfig.Name = cfg.Self.ID
 	sc.MemberlistConfig.BindAddr, sc.MemberlistConfig.BindPort = host, port
 	sc.MemberlistConfig.AdvertisePort = port
-	sc.MemberlistConfig.SecretKey = serfKey(cfg.ClusterKey)
-	sc.MemberlistConfig.LogOutput = io.Discard
-	if cfg.ReconnectTimeout > 0 {
-		sc.ReconnectTimeout = cfg.ReconnectTimeout
+	keyring, err := loadKeyring(cfg.KeyringFile, cfg.ClusterKey, cfg.Logger)
+	if err != nil {
+		return nil, err
 	}
+	sc.MemberlistConfig.Keyring, sc.KeyringFile = keyring, cfg.KeyringFile
+	sc.MemberlistConfig.LogOutput = io.Discard
+	applyLiveness(sc, cfg)
 	sc.Logger = log.New(io.Discard, "", 0)
 	sc.LogOutput = io.Discard
 	sc.Merge = clusterGuard{cluster: cfg.Cluster}
@@ -94,7 +92,7 @@ func NewSerf(cfg SerfConfig) (*Serf, error) {
 	if err != nil {
 		return nil, fmt.Errorf("meridian/replication/membership: serf: %w", err)
 	}
-	return &Serf{cfg: cfg, serf: s, self: cfg.Self}, nil
+	return &Serf{cfg: cfg, serf: s, keyring: keyring, self: cfg.Self}, nil
 }
 
 // clusterGuard refuses to merge with nodes whose tags name another cluster.
@@ -107,28 +105,6 @@ func (g clusterGuard) NotifyMerge(members []*serf.Member) error {
 		}
 	}
 	return nil
-}
-
-// JoinLoop tries the join addresses until one answers, then keeps checking: a node alone (its
-// peers reaped after a long absence, or a restart) joins again. It returns when ctx ends.
-func (s *Serf) JoinLoop(ctx context.Context, every time.Duration) {
-	if len(s.cfg.Join) == 0 {
-		return
-	}
-	for {
-		if len(s.Members()) == 0 {
-			if n, err := s.serf.Join(s.cfg.Join, true); err != nil {
-				s.cfg.Logger.Info("join failed, retrying", "addrs", s.cfg.Join, "err", err)
-			} else {
-				s.cfg.Logger.Info("joined cluster", "contacted", n)
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(every):
-		}
-	}
 }
 
 // Members lists alive members of our cluster other than this node.

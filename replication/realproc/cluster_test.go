@@ -53,36 +53,26 @@ func buildMeridian(t *testing.T, root string) string {
 	return bin
 }
 
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
-// region is one `meridian serve` process with a fault proxy in front of its peer listener.
+// region is one `meridian serve` process in its own network namespace of lab.
 type region struct {
 	t                        *testing.T
+	lab                      *netLab
+	index                    int
 	name, bin, dir, logPath  string
 	http, peer, gossip, join string
-	proxy                    *Proxy
 	cmd                      *exec.Cmd
 	exited                   chan struct{}
 }
 
-func newRegion(t *testing.T, bin, name, join string) *region {
-	r := &region{t: t, name: name, bin: bin, dir: t.TempDir(), http: freeAddr(t), peer: freeAddr(t),
-		gossip: freeAddr(t), join: join}
+// The ports can be fixed: every region has a network namespace of its own.
+const httpPort, gossipPort, peerPort = "8080", "7946", "7947"
+
+func newRegion(t *testing.T, bin string, lab *netLab, index int, name, join string) *region {
+	lr := lab.regions[index]
+	r := &region{t: t, lab: lab, index: index, name: name, bin: bin, dir: t.TempDir(),
+		http: net.JoinHostPort(lr.mgmtIP, httpPort), peer: net.JoinHostPort(lr.clusterIP, peerPort),
+		gossip: net.JoinHostPort(lr.clusterIP, gossipPort), join: join}
 	r.logPath = filepath.Join(r.dir, "serve.log")
-	p, err := NewProxy(r.peer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.proxy = p
-	t.Cleanup(func() { p.Close() })
 	return r
 }
 
@@ -91,8 +81,7 @@ func (r *region) id() string { return r.name + "/n1" }
 func (r *region) start() {
 	r.t.Helper()
 	args := []string{"serve", "--listen", r.http, "--data", filepath.Join(r.dir, "data"), "--region", r.name,
-		"--node", "n1", "--peer-addr", r.peer, "--peer-advertise", r.proxy.Addr(), "--gossip-addr", r.gossip,
-		"--exchange-interval", "1s"}
+		"--node", "n1", "--peer-addr", r.peer, "--gossip-addr", r.gossip, "--exchange-interval", "1s"}
 	if r.join != "" {
 		args = append(args, "--join", r.join)
 	}
@@ -100,7 +89,7 @@ func (r *region) start() {
 	if err != nil {
 		r.t.Fatal(err)
 	}
-	cmd := exec.Command(r.bin, args...)
+	cmd := r.lab.command(r.index, r.bin, args...)
 	cmd.Env = append(os.Environ(), "MERIDIAN_JWT_SECRET="+jwtSecret, "MERIDIAN_CLUSTER_KEY="+clusterKey)
 	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
@@ -157,8 +146,9 @@ type clusterStatus struct {
 	Ready   bool   `json:"ready"`
 	TreeTop uint64 `json:"tree_top"`
 	Peers   []struct {
-		ID   string `json:"id"`
-		Live bool   `json:"live"`
+		ID     string `json:"id"`
+		Live   bool   `json:"live"`
+		Member bool   `json:"member"`
 	} `json:"peers"`
 	DocsDiffering uint64 `json:"docs_differing"`
 	Repairs       uint64 `json:"repairs_applied"`

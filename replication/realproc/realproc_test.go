@@ -10,10 +10,13 @@ import (
 	"time"
 )
 
-// TestRealProcesses: three regions as `meridian serve` processes on loopback, a stock Yjs client writing to
-// each, region ap cut off from both others for 8 s (it keeps taking writes), region us killed with SIGKILL
-// and restarted; then every document must converge everywhere, every acknowledged token must be there and
-// nothing else, and with no writes the exchanges must repair nothing. Run with -v for the summary.
+// TestRealProcesses: three regions as `meridian serve` processes, each in its own network namespace, a
+// stock Yjs client writing to each, region ap cut off from both others for 8 s by taking its link down
+// (gossip and peer streams alike; ap keeps taking writes), region us killed with SIGKILL and restarted.
+// During the cut ap must report its peers not live and they must report ap not live, within seconds;
+// after the heal all live again within seconds, and again after a second short cut (a flap). Then every document must converge everywhere, every acknowledged token
+// must be there and nothing else, and with no writes the exchanges must repair nothing. Run with -v for
+// the summary.
 func TestRealProcesses(t *testing.T) {
 	root := moduleRoot(t)
 	if _, err := os.Stat(root + "/node_modules/y-websocket"); err != nil {
@@ -22,11 +25,13 @@ func TestRealProcesses(t *testing.T) {
 	bin := buildMeridian(t, root)
 	tok := mintToken(t, bin)
 
-	eu := newRegion(t, bin, "eu", "")
+	lab := newNetLab(t, 3)
+
+	eu := newRegion(t, bin, lab, 0, "eu", "")
 	eu.start()
 	waitUntil(t, "eu ready", 30*time.Second, func() bool { c, _ := eu.get("/readyz", ""); return c == http.StatusOK })
-	us := newRegion(t, bin, "us", eu.gossip)
-	ap := newRegion(t, bin, "ap", eu.gossip)
+	us := newRegion(t, bin, lab, 1, "us", eu.gossip)
+	ap := newRegion(t, bin, lab, 2, "ap", eu.gossip)
 	us.start()
 	ap.start()
 	regions := []*region{eu, us, ap}
@@ -65,19 +70,58 @@ func TestRealProcesses(t *testing.T) {
 		})
 	}
 
-	// Faults, while the clients write.
+	// Faults, while the clients write. The cut is real: ap's link to the other regions goes down.
 	sleepUntil(start.Add(3 * time.Second))
-	ap.proxy.Isolate(true)
-	eu.proxy.Block(ap.id())
-	us.proxy.Block(ap.id())
-	sleepUntil(start.Add(11 * time.Second))
-	for _, r := range regions {
-		r.proxy.Heal()
-	}
+	lab.cut(ap.index)
+	cutAt := time.Now()
+	detected := waitUntil(t, "ap to report its peers not live and eu, us to report ap not live", 15*time.Second,
+		func() bool {
+			return liveness(ap, tok, eu.id(), us.id()) == "down" && liveness(eu, tok, ap.id()) == "down" && liveness(us, tok, ap.id()) == "down"
+		})
+	sleepUntil(cutAt.Add(8 * time.Second))
+	lab.heal(ap.index)
 	partitionHealed := time.Now()
-	sleepUntil(start.Add(13 * time.Second))
+	allLive := func() bool {
+		for _, r := range regions {
+			var peers []string
+			for _, o := range regions {
+				if o != r {
+					peers = append(peers, o.id())
+				}
+			}
+			if liveness(r, tok, peers...) != "up" {
+				return false
+			}
+		}
+		return true
+	}
+	relive := waitUntil(t, "every region to report both peers live again", 30*time.Second, allLive)
+	// Flapping: a second, short cut (about as long as gossip's failure detection), then a heal; the
+	// peers must be live again within seconds, not after serf's 30 s reconnect interval.
+	lab.cut(ap.index)
+	waitUntil(t, "ap to report its peers not live again", 15*time.Second,
+		func() bool { return liveness(ap, tok, eu.id(), us.id()) == "down" })
+	time.Sleep(2 * time.Second)
+	lab.heal(ap.index)
+	flapHealed := time.Now()
+	reliveFlap := waitUntil(t, "every region live again after the flap", 30*time.Second, allLive)
+	if relive > 10*time.Second || reliveFlap > 10*time.Second {
+		t.Fatalf("peers took %v (after the cut) and %v (after the flap) to be live again: rejoin must take seconds", relive, reliveFlap)
+	}
+	// Gossip must follow too (the restarted node below learns its peers' addresses from it).
+	regossip := waitUntil(t, "gossip to list every peer alive again after the flap", 20*time.Second, func() bool {
+		for _, r := range regions {
+			st, ok := r.status(tok)
+			if !ok || len(st.Peers) != 2 || !st.Peers[0].Member || !st.Peers[1].Member {
+				return false
+			}
+		}
+		return true
+	})
+	sleepUntil(flapHealed.Add(2 * time.Second))
 	us.kill()
-	sleepUntil(start.Add(15 * time.Second))
+	killedAt := time.Now()
+	sleepUntil(killedAt.Add(2 * time.Second))
 	us.start()
 	restarted := time.Now()
 
@@ -131,11 +175,15 @@ func TestRealProcesses(t *testing.T) {
   acknowledged  %d
   lost          %d %v
   unexpected    %d %v
-  faults        ap isolated 3s–11s; us SIGKILLed at 13s, restarted at 15s; clients wrote 0–%v
+  faults        ap's link cut at %v for %v (network namespaces), cut again briefly; us SIGKILLed at %v, restarted 2s later; clients wrote 0–%v
+  liveness      cut seen on both sides after %v (ap: peers not live; eu, us: ap not live); all live again %v after the heal, %v after a second short cut (flap); gossip listed every peer alive %v after the flap healed
   convergence   %v after the last write (%v after the partition healed, %v after the restart)
   quiescence    %.0f bytes/minute of peer traffic for the cluster, %d documents repaired while idle`,
 		len(docs), len(attempted), len(acked), len(lost), head(lost), len(unexpected), head(unexpected),
-		writeFor, converge.Round(time.Millisecond), lastWrite.Add(converge).Sub(partitionHealed).Round(time.Millisecond),
+		cutAt.Sub(start).Round(100*time.Millisecond), partitionHealed.Sub(cutAt).Round(100*time.Millisecond),
+		killedAt.Sub(start).Round(100*time.Millisecond), writeFor,
+		detected.Round(100*time.Millisecond), relive.Round(100*time.Millisecond), reliveFlap.Round(100*time.Millisecond),
+		(reliveFlap + regossip).Round(100*time.Millisecond), converge.Round(time.Millisecond), lastWrite.Add(converge).Sub(partitionHealed).Round(time.Millisecond),
 		lastWrite.Add(converge).Sub(restarted).Round(time.Millisecond), idleBytesPerMinute, after.repairs-before.repairs)
 	t.Log(summary)
 	if len(acked) == 0 {
@@ -153,6 +201,32 @@ func TestRealProcesses(t *testing.T) {
 }
 
 func sleepUntil(t time.Time) { time.Sleep(time.Until(t)) }
+
+// liveness is "up" when r's /v1/cluster reports every one of peers live, "down" when it reports none
+// of them live, and "" otherwise (mixed, or r did not answer).
+func liveness(r *region, tok string, peers ...string) string {
+	st, ok := r.status(tok)
+	if !ok {
+		return ""
+	}
+	live := map[string]bool{}
+	for _, p := range st.Peers {
+		live[p.ID] = p.Live
+	}
+	up := 0
+	for _, p := range peers {
+		if live[p] {
+			up++
+		}
+	}
+	switch up {
+	case len(peers):
+		return "up"
+	case 0:
+		return "down"
+	}
+	return ""
+}
 
 func head(s []string) []string {
 	if len(s) > 5 {

@@ -200,6 +200,9 @@ func (c *cluster) byID(id string) *node {
 	return nil
 }
 
+// settleTicks run between convergence and the quiet measurement (see quiet).
+const settleTicks = 30
+
 // quiet runs the converged cluster without writes and measures what anti-entropy does when idle.
 func (c *cluster) quiet() error {
 	if c.cfg.QuietTicks == 0 {
@@ -212,6 +215,14 @@ func (c *cluster) quiet() error {
 			exchanges += st.ExchangesStarted
 		}
 		return repairs, exchanges
+	}
+	// Let exchanges that began before convergence finish first (they time out within the core's
+	// default 20 ticks): one may compare a key list computed before the last repair landed and
+	// re-request a document that no longer differs. Idle means exchanges started while idle.
+	for end := c.now + settleTicks; c.now < end; c.now++ {
+		if err := c.step(); err != nil {
+			return err
+		}
 	}
 	r0, x0 := sum()
 	b0 := c.net.bytes

@@ -26,3 +26,15 @@ func EntryHash(doc string, digest [32]byte) uint64 {
 	var sum [32]byte
 	return binary.BigEndian.Uint64(h.Sum(sum[:0]))
 }
+
+// ShortHash is a 32-bit stand-in for node hash h within one exchange: h mixed with salt (the
+// exchange id) through the SplitMix64 finalizer, top half kept. Two different hashes agree with
+// probability about 2^-32, and since the mix changes with the salt, a pair that collides in one
+// exchange almost surely differs in the next: a difference hidden once is found later.
+func ShortHash(h, salt uint64) uint64 {
+	z := h ^ (salt * 0x9e3779b97f4a7c15)
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+	z ^= z >> 31
+	return z >> 32
+}

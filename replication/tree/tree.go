@@ -5,6 +5,9 @@ package tree
 type Tree struct {
 	shape  Shape
 	levels [][]uint64 // levels[0] is the top (one node), levels[Depth] the segments
+	// counts[l][i] is how many documents lie below node i of level l: an exchange uses it to judge
+	// whether descending into a differing node costs more hash bytes than listing its keys.
+	counts [][]uint32
 }
 
 // New returns an empty tree of shape s. It panics on an invalid shape, which is a programming error:
@@ -13,9 +16,10 @@ func New(s Shape) *Tree {
 	if err := s.Validate(); err != nil {
 		panic(err)
 	}
-	t := &Tree{shape: s, levels: make([][]uint64, s.Depth+1)}
+	t := &Tree{shape: s, levels: make([][]uint64, s.Depth+1), counts: make([][]uint32, s.Depth+1)}
 	for l := range t.levels {
 		t.levels[l] = make([]uint64, s.Width(l))
+		t.counts[l] = make([]uint32, s.Width(l))
 	}
 	return t
 }
@@ -34,14 +38,38 @@ func (t *Tree) Replace(doc string, old, new *[32]byte) {
 	if new != nil {
 		delta ^= EntryHash(doc, *new)
 	}
-	if delta == 0 {
+	var count uint32 // added to every count on the path (as two's complement for a removal)
+	switch {
+	case old == nil && new != nil:
+		count = 1
+	case old != nil && new == nil:
+		count = ^uint32(0)
+	}
+	if delta == 0 && count == 0 {
 		return
 	}
 	i := int(SegmentOf(t.shape, doc))
 	for l := t.shape.Depth; l >= 0; l-- {
 		t.levels[l][i] ^= delta
+		t.counts[l][i] += count
 		i /= t.shape.Fanout
 	}
+}
+
+// Count is the number of documents below node index of level (0 when out of range).
+func (t *Tree) Count(level, index int) int {
+	if level < 0 || level > t.shape.Depth || index < 0 || index >= len(t.counts[level]) {
+		return 0
+	}
+	return int(t.counts[level][index])
+}
+
+// Covers reports whether segment seg lies below node index of level.
+func (t *Tree) Covers(level, index int, seg uint32) bool {
+	for l := t.shape.Depth; l > level; l-- {
+		seg /= uint32(t.shape.Fanout)
+	}
+	return int(seg) == index
 }
 
 // Top is the hash of the whole tree: equal tops mean (with overwhelming probability) equal contents.

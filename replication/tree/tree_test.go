@@ -118,3 +118,58 @@ func TestShapeValidation(t *testing.T) {
 		t.Fatalf("8^6 segments = %d", got)
 	}
 }
+
+// TestCountsFollowInsertsAndRemovals: every node counts the documents below it, through inserts,
+// digest changes (no change in count) and removals.
+func TestCountsFollowInsertsAndRemovals(t *testing.T) {
+	shape := Shape{Fanout: 4, Depth: 3}
+	tr := New(shape)
+	d1, d2 := digestOf(1), digestOf(2)
+	for i := range 50 {
+		tr.Replace(fmt.Sprint("doc", i), nil, &d1)
+	}
+	tr.Replace("doc7", &d1, &d2)
+	tr.Replace("doc8", &d1, nil)
+	if got := tr.Count(0, 0); got != 49 {
+		t.Fatalf("top counts %d documents, want 49", got)
+	}
+	for l := 1; l <= shape.Depth; l++ {
+		sum := 0
+		for i := range shape.Width(l) {
+			sum += tr.Count(l, i)
+		}
+		if sum != 49 {
+			t.Fatalf("level %d counts sum to %d, want 49", l, sum)
+		}
+	}
+	seg := SegmentOf(shape, "doc7")
+	if !tr.Covers(1, int(seg)/16, seg) || tr.Covers(1, (int(seg)/16+1)%4, seg) || tr.Count(3, int(seg)) == 0 {
+		t.Fatalf("segment %d: Covers/Count disagree with the shape", seg)
+	}
+}
+
+// TestShortHashIsSaltedAndSpreads: equal inputs agree; a change of salt changes the value (so a
+// collision in one exchange does not repeat in the next); differing hashes almost never agree.
+func TestShortHashIsSaltedAndSpreads(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	same, saltKept := 0, 0
+	for range 10000 {
+		h1, h2, salt := rng.Uint64(), rng.Uint64(), rng.Uint64N(1<<16)
+		if ShortHash(h1, salt) != ShortHash(h1, salt) || ShortHash(h1, salt) >= 1<<32 {
+			t.Fatal("ShortHash must be a deterministic 32-bit value")
+		}
+		if ShortHash(h1, salt) == ShortHash(h2, salt) {
+			same++
+		}
+		if ShortHash(h1, salt) == ShortHash(h1, salt+1) {
+			saltKept++
+		}
+	}
+	if same > 0 || saltKept > 0 {
+		t.Fatalf("in 10,000 draws: %d collisions of different hashes, %d values unchanged by the salt", same, saltKept)
+	}
+	// Neighbouring hashes (one bit apart, as XOR trees produce) must not agree either.
+	if ShortHash(1, 7) == ShortHash(3, 7) || ShortHash(0, 7) == ShortHash(1<<63, 7) {
+		t.Fatal("hashes one bit apart collide")
+	}
+}

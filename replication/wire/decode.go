@@ -53,6 +53,34 @@ func Decode(b []byte, lim Limits) (Message, error) {
 		m.Xid, m.Doc, m.Data = d.uvarint(), d.docID(), d.data()
 	case KindTombstone:
 		m.Xid, m.Doc = d.uvarint(), d.docID()
+	case KindNodes32:
+		m.Xid, m.Level, m.Indexes = d.uvarint(), d.uint32(), d.indexes()
+		n := d.length(d.lim.MaxList, 4, "hash list")
+		m.Hashes = make([]uint64, n)
+		for i := range m.Hashes {
+			m.Hashes[i] = uint64(binary.BigEndian.Uint32(d.take(4)))
+		}
+	case KindHeartbeat:
+	case KindSubtreeKeysReq:
+		m.Xid = d.uvarint()
+		n := d.length(d.lim.MaxList, 2, "subtree list")
+		m.Subtrees = make([]NodeRef, n)
+		for i := range m.Subtrees {
+			m.Subtrees[i] = NodeRef{Level: d.uint32(), Index: d.uint32()}
+		}
+	case KindKeyHashes:
+		m.Xid = d.uvarint()
+		m.KeyHashes = d.keyHashes()
+	case KindSyncReply:
+		m.Xid, m.First = d.uvarint(), d.uvarint()
+		n := d.length(d.lim.MaxList, 2, "sync list")
+		m.Syncs = make([]DocSync, n)
+		for i := range m.Syncs {
+			m.Syncs[i].Update, m.Syncs[i].StateVector = d.data(), d.data()
+		}
+	case KindSyncBatch1, KindSyncBatch2:
+		m.Xid = d.uvarint()
+		m.Syncs = d.syncs(m.Kind == KindSyncBatch2)
 	default:
 		if d.err == nil {
 			d.fail("unknown kind %d", uint8(m.Kind))
@@ -189,6 +217,69 @@ func (d *decoder) keys() []KeyDigest {
 			return nil
 		}
 		copy(out[i].Digest[:], d.take(32))
+	}
+	return out
+}
+
+// frontCoded reads a document id written as (shared prefix length with prev, rest).
+func (d *decoder) frontCoded(prev string) string {
+	shared := d.uvarint()
+	if d.err != nil {
+		return ""
+	}
+	if shared > uint64(len(prev)) {
+		d.fail("shared prefix %d longer than the previous id (%d bytes)", shared, len(prev))
+		return ""
+	}
+	rest := d.take(d.length(d.lim.MaxDocID, 1, "document id"))
+	if int(shared)+len(rest) > d.lim.MaxDocID {
+		d.fail("document id of %d bytes exceeds limit %d", int(shared)+len(rest), d.lim.MaxDocID)
+		return ""
+	}
+	return prev[:shared] + string(rest)
+}
+
+// keyHashes reads a compact key list; each entry takes at least 7 bytes (prefix, id length, hash,
+// flag), which bounds the claimed count by the bytes present.
+func (d *decoder) keyHashes() []KeyHash {
+	n := d.length(d.lim.MaxList, 7, "key list")
+	out := make([]KeyHash, n)
+	prev := ""
+	for i := range out {
+		out[i].Doc = d.frontCoded(prev)
+		if len(d.buf) < 4 {
+			d.fail("truncated key hash")
+			return nil
+		}
+		out[i].Hash = uint64(binary.BigEndian.Uint32(d.take(4)))
+		out[i].Deleted = d.bool()
+		if d.err != nil {
+			return nil
+		}
+		prev = out[i].Doc
+	}
+	return out
+}
+
+// syncs reads a batched sync list; withUpdate for SyncBatch2 entries.
+func (d *decoder) syncs(withUpdate bool) []DocSync {
+	min := 3
+	if withUpdate {
+		min = 4
+	}
+	n := d.length(d.lim.MaxList, min, "sync list")
+	out := make([]DocSync, n)
+	prev := ""
+	for i := range out {
+		out[i].Doc = d.frontCoded(prev)
+		if withUpdate {
+			out[i].Update = d.data()
+		}
+		out[i].StateVector = d.data()
+		if d.err != nil {
+			return nil
+		}
+		prev = out[i].Doc
 	}
 	return out
 }

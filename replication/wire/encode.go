@@ -37,6 +37,14 @@ func Encode(m Message) []byte {
 		e.uvarint(uint64(m.Level))
 		e.indexes(m.Indexes)
 		e.hashes(m.Hashes)
+	case KindNodes32:
+		e.uvarint(m.Xid)
+		e.uvarint(uint64(m.Level))
+		e.indexes(m.Indexes)
+		e.uvarint(uint64(len(m.Hashes)))
+		for _, h := range m.Hashes {
+			e.buf = binary.BigEndian.AppendUint32(e.buf, uint32(h))
+		}
 	case KindKeys:
 		e.uvarint(m.Xid)
 		e.uvarint(uint64(len(m.Keys)))
@@ -57,6 +65,44 @@ func Encode(m Message) []byte {
 	case KindTombstone:
 		e.uvarint(m.Xid)
 		e.string(m.Doc)
+	case KindHeartbeat:
+	case KindSubtreeKeysReq:
+		e.uvarint(m.Xid)
+		e.uvarint(uint64(len(m.Subtrees)))
+		for _, r := range m.Subtrees {
+			e.uvarint(uint64(r.Level))
+			e.uvarint(uint64(r.Index))
+		}
+	case KindKeyHashes:
+		e.uvarint(m.Xid)
+		e.uvarint(uint64(len(m.KeyHashes)))
+		prev := ""
+		for _, k := range m.KeyHashes {
+			e.frontCoded(prev, k.Doc)
+			e.buf = binary.BigEndian.AppendUint32(e.buf, uint32(k.Hash))
+			e.bool(k.Deleted)
+			prev = k.Doc
+		}
+	case KindSyncReply:
+		e.uvarint(m.Xid)
+		e.uvarint(m.First)
+		e.uvarint(uint64(len(m.Syncs)))
+		for _, s := range m.Syncs {
+			e.bytes(s.Update)
+			e.bytes(s.StateVector)
+		}
+	case KindSyncBatch1, KindSyncBatch2:
+		e.uvarint(m.Xid)
+		e.uvarint(uint64(len(m.Syncs)))
+		prev := ""
+		for _, s := range m.Syncs {
+			e.frontCoded(prev, s.Doc)
+			if m.Kind == KindSyncBatch2 {
+				e.bytes(s.Update)
+			}
+			e.bytes(s.StateVector)
+			prev = s.Doc
+		}
 	}
 	return e.buf
 }
@@ -73,6 +119,17 @@ func (e *encoder) bool(v bool) {
 	} else {
 		e.byte(0)
 	}
+}
+
+// frontCoded writes doc as the length of the prefix it shares with prev and the rest: lists are
+// sent sorted, and document ids of one application share long prefixes ("notes/2024/…").
+func (e *encoder) frontCoded(prev, doc string) {
+	shared := 0
+	for shared < len(prev) && shared < len(doc) && prev[shared] == doc[shared] {
+		shared++
+	}
+	e.uvarint(uint64(shared))
+	e.string(doc[shared:])
 }
 
 func (e *encoder) uint64(v uint64) { e.buf = binary.BigEndian.AppendUint64(e.buf, v) }

@@ -20,6 +20,15 @@ func sampleMessages() []Message {
 		{Kind: KindSyncStep1, Xid: 5, Reply: true, Doc: "d", Data: []byte{0}},
 		{Kind: KindSyncStep2, Xid: 5, Doc: "d", Data: []byte{0, 0}},
 		{Kind: KindTombstone, Xid: 6, Doc: "d"},
+		{Kind: KindHeartbeat},
+		{Kind: KindSyncReply, Xid: 8, First: 300, Syncs: []DocSync{{Update: []byte{1, 2}, StateVector: []byte{3}}, {}}},
+		{Kind: KindNodes32, Xid: 3, Level: 5, Indexes: []uint32{5}, Hashes: []uint64{9, 1<<32 - 1, 0}},
+		{Kind: KindSubtreeKeysReq, Xid: 9, Subtrees: []NodeRef{{Level: 4, Index: 4095}, {Level: 6, Index: 1 << 18}}},
+		{Kind: KindKeyHashes, Xid: 7, KeyHashes: []KeyHash{{Doc: "notes/1", Hash: 1<<32 - 1}, {Doc: "notes/12", Deleted: true},
+			{Doc: "other", Hash: 5}}},
+		{Kind: KindSyncBatch1, Xid: 8, Syncs: []DocSync{{Doc: "doc-1", StateVector: []byte{1, 2, 3}}, {Doc: "doc-2"}}},
+		{Kind: KindSyncBatch2, Xid: 8, Syncs: []DocSync{{Doc: "doc-1", Update: []byte{0, 0}, StateVector: []byte{1}},
+			{Doc: "doc-10", Update: []byte{9}}}},
 	}
 }
 
@@ -36,6 +45,23 @@ func normalize(m Message) Message {
 	}
 	if len(m.Keys) == 0 {
 		m.Keys = nil
+	}
+	if len(m.KeyHashes) == 0 {
+		m.KeyHashes = nil
+	}
+	if len(m.Syncs) == 0 {
+		m.Syncs = nil
+	}
+	if len(m.Subtrees) == 0 {
+		m.Subtrees = nil
+	}
+	for i := range m.Syncs {
+		if len(m.Syncs[i].Update) == 0 {
+			m.Syncs[i].Update = nil
+		}
+		if len(m.Syncs[i].StateVector) == 0 {
+			m.Syncs[i].StateVector = nil
+		}
 	}
 	return m
 }
@@ -55,15 +81,18 @@ func TestRoundTrip(t *testing.T) {
 func TestMalformedInputIsAnError(t *testing.T) {
 	push := Encode(Message{Kind: KindPush, Seq: 1, Doc: "doc", Data: []byte("update")})
 	cases := map[string][]byte{
-		"empty":          nil,
-		"unknown kind":   {99},
-		"truncated":      push[:len(push)-1],
-		"trailing bytes": append(append([]byte(nil), push...), 0),
-		"bad bool":       {byte(KindAck), 1, 2},
-		"huge length":    {byte(KindSyncStep2), 0, 0xff, 0xff, 0xff, 0xff, 0x0f},
-		"truncated top":  {byte(KindRootsReq), 1, 0, 0},
-		"bad varint":     {byte(KindRootsReq), 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
-		"index > 32 bit": {byte(KindKeysReq), 0, 1, 0xff, 0xff, 0xff, 0xff, 0x7f},
+		"empty":           nil,
+		"unknown kind":    {99},
+		"truncated":       push[:len(push)-1],
+		"trailing bytes":  append(append([]byte(nil), push...), 0),
+		"bad bool":        {byte(KindAck), 1, 2},
+		"huge length":     {byte(KindSyncStep2), 0, 0xff, 0xff, 0xff, 0xff, 0x0f},
+		"truncated top":   {byte(KindRootsReq), 1, 0, 0},
+		"bad varint":      {byte(KindRootsReq), 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
+		"index > 32 bit":  {byte(KindKeysReq), 0, 1, 0xff, 0xff, 0xff, 0xff, 0x7f},
+		"prefix too long": {byte(KindSyncBatch1), 0, 1, 3, 1, 'a', 0},
+		"huge key list":   {byte(KindKeyHashes), 0, 0xff, 0xff, 0x3f},
+		"heartbeat body":  {byte(KindHeartbeat), 0},
 	}
 	for name, b := range cases {
 		if _, err := Decode(b, DefaultLimits); !errors.Is(err, ErrMalformed) {
@@ -91,6 +120,8 @@ func FuzzDecode(f *testing.F) {
 	}
 	f.Add([]byte{})
 	f.Add([]byte{byte(KindKeys), 0, 3})
+	f.Add([]byte{byte(KindSyncBatch2), 0, 2, 0, 1, 'a', 0, 0, 1, 1, 'b', 1, 7, 0})
+	f.Add([]byte{byte(KindSyncReply), 1, 5, 2, 0, 0, 1, 7, 0})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := Decode(b, DefaultLimits)
 		if err != nil {
@@ -104,4 +135,30 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("decode(encode(m)) = %+v, want %+v", again, m)
 		}
 	})
+}
+
+// TestFrontCodingSharesPrefixes checks that sorted ids with a common prefix cost only their
+// differing tails on the wire, which is what keeps large key lists small.
+func TestFrontCodingSharesPrefixes(t *testing.T) {
+	var long, short Message
+	long.Kind, short.Kind = KindKeyHashes, KindKeyHashes
+	for i := range 100 {
+		long.KeyHashes = append(long.KeyHashes, KeyHash{Doc: "tenant-42/notes/" + string(rune('a'+i%26)) + string(rune('a'+i/26))})
+		short.KeyHashes = append(short.KeyHashes, KeyHash{Doc: string(rune('a'+i%26)) + string(rune('a'+i/26))})
+	}
+	sortKeyHashes(long.KeyHashes)
+	sortKeyHashes(short.KeyHashes)
+	if l, s := len(Encode(long)), len(Encode(short)); l > s+len("tenant-42/notes/")+2 {
+		t.Fatalf("front-coded list of long ids is %d bytes, of short ids %d: the prefix is not shared", l, s)
+	}
+}
+
+func sortKeyHashes(k []KeyHash) {
+	for i := range k {
+		for j := i + 1; j < len(k); j++ {
+			if k[j].Doc < k[i].Doc {
+				k[i], k[j] = k[j], k[i]
+			}
+		}
+	}
 }

@@ -109,15 +109,7 @@ func (s *Server) handleCluster(w http.ResponseWriter, r *http.Request) {
 	if !s.admin(w, r) {
 		return
 	}
-	if s.repl != nil {
-		writeJSON(w, http.StatusOK, s.clusterStatus())
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{
-		"members": []map[string]any{{"node": s.cfg.Node, "region": s.cfg.Region, "ready": s.ready.Load(),
-			"self": true, "replicationLagSeconds": 0}},
-		"regions": []string{s.cfg.Region},
-	})
+	writeJSON(w, http.StatusOK, s.clusterAnswer())
 }
 
 // docPath splits /v1/docs/{id}[/update]. A document whose id ends in "/update" is reached by escaping its

@@ -34,6 +34,12 @@ type ClusterConfig struct {
 	PeerTLSCert, PeerTLSKey string
 	// PeerTLSCA makes peer TLS mutual (--peer-tls-ca): both ends verify the other's certificate against it.
 	PeerTLSCA string
+	// ReconnectTimeout is how long gossip keeps retrying a failed member before it is reaped
+	// (--gossip-reconnect-timeout); a reaped node rejoins through --join when it comes back. 0: 24 h.
+	ReconnectTimeout time.Duration
+	// RepairDocsPerSecond and RepairBytesPerSecond bound anti-entropy repair so clients keep their latency
+	// during a large one (--repair-docs-per-second, --repair-bytes-per-second); 0 takes the defaults.
+	RepairDocsPerSecond, RepairBytesPerSecond int
 }
 
 func (c *ClusterConfig) peerTLSEnabled() bool { return c.PeerTLSCert != "" }
@@ -57,6 +63,12 @@ func (c *ClusterConfig) validate() []error {
 	if c.PeerTLSCA != "" && c.PeerTLSCert == "" {
 		errs = append(errs, errors.New("--peer-tls-ca needs --peer-tls-cert and --peer-tls-key (mutual TLS presents a certificate)"))
 	}
+	if c.ReconnectTimeout < 0 {
+		errs = append(errs, fmt.Errorf("--gossip-reconnect-timeout cannot be negative (got %s); the default is 24h", c.ReconnectTimeout))
+	}
+	if c.RepairDocsPerSecond < 0 || c.RepairBytesPerSecond < 0 {
+		errs = append(errs, errors.New("--repair-docs-per-second and --repair-bytes-per-second cannot be negative (0 takes the defaults)"))
+	}
 	if len(c.ClusterKey) < membership.MinClusterKeyLen {
 		errs = append(errs, fmt.Errorf("--cluster-key has %d bytes; use at least 16, the same on every node "+
 			"(openssl rand -base64 32; prefer MERIDIAN_CLUSTER_KEY: flags show in ps)", len(c.ClusterKey)))
@@ -74,6 +86,10 @@ func registerClusterFlags(fs *flag.FlagSet, c *ClusterConfig) {
 	fs.BoolVar(&c.WAN, "gossip-wan", false, "serf WAN timings (regions far apart)")
 	fs.StringVar(&c.PeerTLSCert, "peer-tls-cert", "", "PEM certificate for peer streams: with it, the peer port speaks only TLS (reloaded on change)")
 	fs.StringVar(&c.PeerTLSKey, "peer-tls-key", "", "PEM private key of --peer-tls-cert")
+	fs.DurationVar(&c.ReconnectTimeout, "gossip-reconnect-timeout", membership.DefaultReconnectTimeout,
+		"how long a failed member is retried before it is reaped (it rejoins through --join when back)")
+	fs.IntVar(&c.RepairDocsPerSecond, "repair-docs-per-second", 0, "anti-entropy repair budget in documents/s (0: 5000)")
+	fs.IntVar(&c.RepairBytesPerSecond, "repair-bytes-per-second", 0, "anti-entropy repair budget in bytes/s (0: 4 MB/s)")
 	fs.StringVar(&c.PeerTLSCA, "peer-tls-ca", "", "PEM CA bundle: makes peer TLS mutual, each end verifying the other's certificate against it")
 }
 
@@ -129,7 +145,8 @@ func (s *Server) startReplication() error {
 	}
 	members, err := membership.NewSerf(membership.SerfConfig{Self: self, GossipAddr: c.GossipAddr, Join: c.Join,
 		ClusterKey: []byte(c.ClusterKey), KeyringFile: s.clusterKeyringFile(), WAN: c.WAN,
-		Logger: s.log.With("component", "gossip")})
+		ReconnectTimeout: c.ReconnectTimeout,
+		Logger:           s.log.With("component", "gossip")})
 	if err != nil {
 		return err
 	}
@@ -141,6 +158,7 @@ func (s *Server) startReplication() error {
 		// An empty node joining a cluster copies everything before it takes writes; the first node of a
 		// cluster (nothing to join) is ready at once.
 		Bootstrap: empty && len(c.Join) > 0, ExchangeInterval: c.ExchangeInterval,
+		RepairDocsPerSecond: c.RepairDocsPerSecond, RepairBytesPerSecond: c.RepairBytesPerSecond,
 		Logger: s.log.With("component", "replication"),
 	}, replicatedStore{s})
 	if err != nil {
@@ -300,9 +318,6 @@ func (rs replicatedStore) DeleteDocument(id string) error {
 	}
 	return nil
 }
-
-// clusterStatus is the body of GET /v1/cluster with replication on.
-func (s *Server) clusterStatus() replication.Status { return s.repl.Status() }
 
 // replicationReady is what /readyz reports on top of the server's own readiness.
 func (s *Server) replicationReady() bool { return s.repl == nil || s.repl.Ready() }

@@ -75,6 +75,22 @@ func TestRegionsReplicateWritesDeletesAndBootstrapANewRegion(t *testing.T) {
 		})
 	}
 
+	// /v1/cluster lists every member as this node sees it, itself first, in the shape the cluster page reads.
+	status, body := eu.request(http.MethodGet, "/v1/cluster", tok, nil)
+	var answer struct {
+		Regions []string
+		Members []struct {
+			Node, Region string
+			Self, Live   bool
+			Ready        bool
+		}
+	}
+	if status != http.StatusOK || json.Unmarshal(body, &answer) != nil || len(answer.Members) != 2 ||
+		!answer.Members[0].Self || answer.Members[0].Region != "eu" || answer.Members[1].Region != "us" ||
+		!answer.Members[1].Live || strings.Join(answer.Regions, ",") != "eu,us" {
+		t.Fatalf("GET /v1/cluster members: %d %s", status, body)
+	}
+
 	// A write in either region is visible in the other.
 	if status, body := eu.request(http.MethodPost, "/v1/docs/notes/update", tok, textUpdate(t, 1, "hello")); status != http.StatusOK {
 		t.Fatalf("write at eu: %d %s", status, body)

@@ -1,10 +1,11 @@
 // Turns a GET /v1/cluster answer into regions of nodes with a health verdict, so the cluster page can show a
 // cut-off region at a glance. A pure function, tested in Node.
 //
-// The answer is read tolerantly because it grows as replication lands. Today it is
-//   {"regions": ["eu"], "members": [{"node","region","ready","self","replicationLagSeconds"}]}
-// and a member may also carry `live` (or a serf `status`: alive / suspect / failed / left), `repairs` (or
-// `stats.repairsApplied`) and `peers`: [{"id","live","synced","queueDepth","lagSeconds"}].
+// The server answers in one shape on a lone node and in a cluster (server/cluster_status.go):
+//   {"regions": ["eu", "us"], "members": [{"node","region","self","ready","live","lag_ms","repairs_applied",
+//    "peers": [{"id","live","synced","queue_depth","lag_ms"}]}]}
+// where members are the answering node (self) and every peer it knows. Older field spellings (lagSeconds,
+// replicationLagSeconds, queueDepth, a serf `status`) are still read.
 
 /** Lag beyond which a region is shown as lagging, and beyond which it is shown as cut off. */
 export const lagWarnSeconds = 5
@@ -30,8 +31,8 @@ function normalizeMember (m) {
     status: status || (live === false ? 'unreachable' : 'alive'),
     up: live !== false && !downStatuses.has(status),
     ready: Boolean(pick(m, 'ready', 'Ready')),
-    lagSeconds: numberOrNull(pick(m, 'replicationLagSeconds', 'lagSeconds')),
-    repairs: numberOrNull(pick(m, 'repairs') ?? m.stats?.repairsApplied ?? m.stats?.RepairsApplied),
+    lagSeconds: lagOf(m),
+    repairs: numberOrNull(pick(m, 'repairs_applied', 'repairs') ?? m.stats?.repairsApplied ?? m.stats?.RepairsApplied),
     peers: (Array.isArray(m.peers) ? m.peers : []).map(normalizePeer)
   }
 }
@@ -41,9 +42,16 @@ function normalizePeer (p) {
     id: String(pick(p, 'id', 'ID', 'node') ?? '?'),
     live: pick(p, 'live', 'Live') !== false,
     synced: pick(p, 'synced', 'Synced'),
-    queueDepth: numberOrNull(pick(p, 'queueDepth', 'QueueDepth')),
-    lagSeconds: numberOrNull(pick(p, 'lagSeconds', 'replicationLagSeconds'))
+    queueDepth: numberOrNull(pick(p, 'queue_depth', 'queueDepth', 'QueueDepth')),
+    lagSeconds: lagOf(p)
   }
+}
+
+/** Seconds behind: lag_ms (the server's field) or a seconds field. */
+function lagOf (o) {
+  const ms = numberOrNull(pick(o, 'lag_ms'))
+  if (ms !== null) return ms / 1000
+  return numberOrNull(pick(o, 'lagSeconds', 'replicationLagSeconds'))
 }
 
 function regionModel (name, nodes) {

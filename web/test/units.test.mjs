@@ -114,3 +114,29 @@ test('the cluster model flags a cut-off or lagging region', () => {
   assert.equal(formatLag(600), '10 min')
   assert.equal(formatLag(null), '–')
 })
+
+test('the cluster model reads the server\'s answer: a cut-off region from its members\' liveness and lag', () => {
+  // The shape of GET /v1/cluster on eu/n1 while ap is cut off (server/cluster_status.go).
+  const answer = {
+    node: 'eu/n1', region: 'eu', ready: true, regions: ['ap', 'eu', 'us'],
+    members: [
+      { node: 'eu/n1', region: 'eu', self: true, ready: true, live: true, lag_ms: 0, repairs_applied: 3,
+        peers: [{ id: 'us/n1', region: 'us', live: true, synced: true, queue_depth: 0, lag_ms: 0 },
+          { id: 'ap/n1', region: 'ap', live: false, synced: false, queue_depth: 40, lag_ms: 75000 }] },
+      { node: 'us/n1', region: 'us', ready: true, live: true, lag_ms: 0, repairs_applied: 0 },
+      { node: 'ap/n1', region: 'ap', ready: true, live: false, lag_ms: 75000, repairs_applied: 0 }
+    ]
+  }
+  const byName = Object.fromEntries(clusterModel(answer).regions.map((r) => [r.name, r]))
+  assert.equal(byName.eu.health, 'healthy')
+  assert.equal(byName.us.health, 'healthy')
+  assert.equal(byName.ap.health, 'cut-off')
+  assert.equal(byName.ap.summary, 'no node reachable')
+  assert.equal(byName.eu.nodes[0].repairs, 3)
+  assert.deepEqual(byName.eu.nodes[0].peers[1], { id: 'ap/n1', live: false, synced: false, queueDepth: 40, lagSeconds: 75 })
+  // Reachable again but still catching up: degraded, with how far behind.
+  answer.members[2] = { ...answer.members[2], live: true, lag_ms: 8000 }
+  const healing = Object.fromEntries(clusterModel(answer).regions.map((r) => [r.name, r]))
+  assert.equal(healing.ap.health, 'degraded')
+  assert.match(healing.ap.summary, /8\.0? s behind|8 s behind/)
+})

@@ -171,6 +171,9 @@ func RunServe(ctx context.Context, args []string, lookupEnv func(string) (string
 	}
 	cfg.Logger = logger
 	cfg.Web = web
+	if before, after := ensureMinProcs(lookupEnv); after != before && logger != nil {
+		logger.Info("raised GOMAXPROCS so fsync does not stall the server", "from", before, "to", after)
+	}
 	s, err := New(cfg)
 	if err != nil {
 		return err

@@ -9,10 +9,16 @@ import (
 )
 
 // commitLoop is the single writer. Taking every queued op into one synced batch is the group commit: while
-// one fsync runs, new ops pile up in the channel and all of them share the next one.
+// one fsync runs, new ops pile up in the channel and all of them share the next one. The commit window
+// spaces batches out under load so that each carries more ops (Options.CommitWindow says why).
 func (s *Store) commitLoop() {
 	defer s.wg.Done()
+	var lastStart time.Time
 	for first := range s.ops {
+		if wait := s.opts.CommitWindow - time.Since(lastStart); wait > 0 {
+			time.Sleep(wait)
+		}
+		lastStart = time.Now()
 		batch := []*op{first}
 	drain:
 		for len(batch) < s.opts.MaxBatchOps {

@@ -28,6 +28,13 @@ type Options struct {
 	CompactLogBytes uint64 // default 1 MiB
 	// MaxBatchOps bounds the writes joined into one synced batch (default 4096).
 	MaxBatchOps int
+	// CommitWindow is the shortest time between the starts of two synced batches (default 2 ms; negative:
+	// none). A write arriving after a quiet spell is committed at once; under load the writes of the next
+	// window share one fsync instead of each paying its own. Many tiny fsyncs cost more than the wait: on
+	// a one-CPU node every fsync also holds the Go scheduler's only P until sysmon takes it back, so at
+	// 5,000 writes/s without a window the server spent most of its time stalled in fdatasync, batches
+	// stayed at ~3 writes and p50 fan-out latency reached 200 ms (BENCHMARKS.md, Server).
+	CommitWindow time.Duration
 	// Observer receives measurements; nil fields are skipped. Callbacks run on store goroutines and must
 	// not block.
 	Observer Observer
@@ -49,6 +56,9 @@ func (o *Options) ensureDefaults() {
 	}
 	if o.MaxBatchOps == 0 {
 		o.MaxBatchOps = 4096
+	}
+	if o.CommitWindow == 0 {
+		o.CommitWindow = 2 * time.Millisecond
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)

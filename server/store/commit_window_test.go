@@ -1,0 +1,45 @@
+package store
+
+import (
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// Writes that arrive within the commit window after a sync share the next batch instead of each paying an
+// fsync; the window never holds back a write that arrives after a quiet spell longer than the window.
+func TestCommitWindowGroupsWritesThatArriveTogether(t *testing.T) {
+	var batches atomic.Int64
+	s := openStore(t, t.TempDir(), Options{CommitWindow: time.Second,
+		Observer: Observer{Committed: func(int, int, time.Duration) { batches.Add(1) }}})
+	defer s.Close()
+
+	if err := s.Append("doc", []byte("first")).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	// Thirty writes queued one after another right after that sync: the window holds the committer, so
+	// they cannot each get a batch of their own. (A slow machine only makes batches larger.)
+	var writes []Write
+	for i := range 30 {
+		writes = append(writes, s.Append(fmt.Sprintf("doc%d", i%3), []byte("x")))
+	}
+	for _, w := range writes {
+		if err := w.Wait(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := batches.Load(); got > 3 {
+		t.Fatalf("31 writes took %d synced batches; the window should group the 30 that came together", got)
+	}
+
+	// After a quiet spell longer than the window, a write is committed without waiting for one.
+	time.Sleep(1100 * time.Millisecond)
+	start := time.Now()
+	if err := s.Append("doc", []byte("later")).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took >= time.Second {
+		t.Fatalf("a write after a quiet spell waited %s, as if for the window", took)
+	}
+}

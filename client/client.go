@@ -122,7 +122,7 @@ func newClient(ctx context.Context, docID string, eps *endpointSet, cfg config) 
 
 // documentURL builds the document's WebSocket URL and asks for the ack and hello extensions.
 func documentURL(serverURL, docID string) (string, error) {
-	if err := validateDocID(docID); err != nil {
+	if err := ValidateDocID(docID); err != nil {
 		return "", err
 	}
 	u, err := url.Parse(serverURL)

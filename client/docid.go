@@ -11,10 +11,10 @@ var ErrInvalidDocID = errors.New("meridian/client: invalid document id")
 // maxDocIDLen is the server's limit on a document id, in bytes (server.MaxDocIDLen).
 const maxDocIDLen = 512
 
-// validateDocID applies the server's document id rule (server.ValidateDocID) before dialing, so that a typo
+// ValidateDocID applies the server's document id rule (server.ValidateDocID) before dialing, so that a typo
 // fails at once with the offending character named, instead of as a refused or misrouted connection: the id
 // goes into the URL path unescaped, and a '?' or '#' in it would silently address another document.
-func validateDocID(id string) error {
+func ValidateDocID(id string) error {
 	if id == "" {
 		return fmt.Errorf("%w: empty", ErrInvalidDocID)
 	}

@@ -2,6 +2,7 @@ package client_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"os"
@@ -11,21 +12,33 @@ import (
 	"testing"
 	"time"
 
+	"github.com/golang-jwt/jwt/v5"
 	"github.com/meridian-sync/meridian/client"
 	"github.com/meridian-sync/meridian/crdt"
-	"github.com/meridian-sync/meridian/server/auth"
 )
 
+// hsKey is one HS256 signing key with its key id. The test writes keys and tokens itself, as an identity
+// provider would: the client package may not import the server's auth package (DESIGN.md §2).
+type hsKey struct {
+	ID  string
+	Key []byte
+}
+
 // writeJWKS writes the HS256 secrets as a JWKS file, atomically (the server rereads it on a schedule).
-func writeJWKS(t *testing.T, path string, secrets ...auth.Secret) {
+func writeJWKS(t *testing.T, path string, secrets ...hsKey) {
 	t.Helper()
-	var doc auth.JWKSDocument
+	type jwk struct {
+		Kty string `json:"kty"`
+		Kid string `json:"kid"`
+		Use string `json:"use"`
+		Alg string `json:"alg"`
+		K   string `json:"k"`
+	}
+	var doc struct {
+		Keys []jwk `json:"keys"`
+	}
 	for _, s := range secrets {
-		j, err := auth.SecretJWK(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		doc.Keys = append(doc.Keys, j)
+		doc.Keys = append(doc.Keys, jwk{Kty: "oct", Kid: s.ID, Use: "sig", Alg: "HS256", K: base64.RawURLEncoding.EncodeToString(s.Key)})
 	}
 	b, err := json.Marshal(doc)
 	if err != nil {
@@ -43,19 +56,23 @@ func writeJWKS(t *testing.T, path string, secrets ...auth.Secret) {
 // with a token source fetches a token of the current key and carries on, losing no edit.
 func TestTokenSourceCarriesOnWhenItsKeyIsRetired(t *testing.T) {
 	jwks := filepath.Join(t.TempDir(), "keys.jwks")
-	old := auth.Secret{ID: "old", Key: []byte(strings.Repeat("o", 48))}
-	next := auth.Secret{ID: "next", Key: []byte(strings.Repeat("n", 48))}
+	old := hsKey{ID: "old", Key: []byte(strings.Repeat("o", 48))}
+	next := hsKey{ID: "next", Key: []byte(strings.Repeat("n", 48))}
 	writeJWKS(t, jwks, old, next)
 	srv := startServerWith(t, []string{"--jwks-file", jwks, "--jwks-refresh", "50ms"}, []string{"MERIDIAN_JWT_SECRET="})
 
-	var signer atomic.Pointer[auth.Secret]
+	var signer atomic.Pointer[hsKey]
 	signer.Store(&old)
 	var minted atomic.Int64
 	source := func(context.Context) (string, error) {
 		k := signer.Load()
 		minted.Add(1)
-		return auth.MintWith(auth.SigningKey{ID: k.ID, Secret: k.Key}, auth.MintRequest{Subject: "rotating",
-			TTL: time.Hour, Grants: []auth.Grant{{Pattern: "rot/*", Perm: auth.PermWrite}}})
+		now := time.Now()
+		tok := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"sub": "rotating", "iat": now.Unix(),
+			"nbf": now.Add(-time.Second).Unix(), "exp": now.Add(time.Hour).Unix(),
+			"docs": []map[string]string{{"pattern": "rot/*", "perm": "write"}}})
+		tok.Header["kid"] = k.ID
+		return tok.SignedString(k.Key)
 	}
 	ctx := testContext(t)
 	c, err := client.Dial(ctx, srv.url(), "rot/doc", client.WithTokenSource(source), client.WithBackoff(20*time.Millisecond, 200*time.Millisecond))

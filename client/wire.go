@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"unicode/utf8"
+
+	"github.com/meridian-sync/meridian/crdt/lib0"
 )
 
 // The y-websocket message types and Meridian's extensions (server/PROTOCOL.md). The client keeps its own small
@@ -80,21 +82,10 @@ func encodeAwarenessMessage(update []byte) []byte {
 	return appendBytes(appendVarUint(nil, msgAwareness), update)
 }
 
-func appendVarUint(b []byte, v uint64) []byte {
-	for v >= 0x80 {
-		b = append(b, byte(v)|0x80)
-		v >>= 7
-	}
-	return append(b, byte(v))
-}
-
-func appendBytes(b, p []byte) []byte {
-	return append(appendVarUint(b, uint64(len(p))), p...)
-}
-
-func appendString(b []byte, s string) []byte {
-	return append(appendVarUint(b, uint64(len(s))), s...)
-}
+// The lib0 primitives come from crdt/lib0, the engine's own encoder, so the SDK and the server frame alike.
+func appendVarUint(b []byte, v uint64) []byte { return lib0.AppendVarUint(b, v) }
+func appendBytes(b, p []byte) []byte          { return lib0.AppendVarBytes(b, p) }
+func appendString(b []byte, s string) []byte  { return lib0.AppendVarString(b, s) }
 
 // reader decodes lib0 primitives; the first failure sticks in err and later reads return zero values.
 type reader struct {
@@ -111,39 +102,28 @@ func (r *reader) fail(format string, args ...any) {
 
 // varUint reads lib0's LEB128 integer, limited to 53 bits as JavaScript numbers are.
 func (r *reader) varUint() uint64 {
-	var v uint64
-	for shift := 0; r.err == nil; shift += 7 {
-		if r.pos >= len(r.buf) {
-			r.fail("unexpected end")
-			break
-		}
-		c := r.buf[r.pos]
-		r.pos++
-		v |= uint64(c&0x7f) << shift
-		if c < 0x80 {
-			if v >= 1<<53 {
-				r.fail("integer too large")
-			}
-			return v
-		}
-		if shift >= 49 {
-			r.fail("integer too large")
-		}
+	if r.err != nil {
+		return 0
 	}
-	return 0
+	v, n, err := lib0.ReadVarUint(r.buf[r.pos:])
+	if err != nil {
+		r.fail("%v", err)
+		return 0
+	}
+	r.pos += n
+	return v
 }
 
 func (r *reader) bytes() []byte {
-	n := r.varUint()
 	if r.err != nil {
 		return nil
 	}
-	if n > uint64(len(r.buf)-r.pos) {
-		r.fail("length %d beyond the end", n)
+	p, n, err := lib0.ReadVarBytes(r.buf[r.pos:])
+	if err != nil {
+		r.fail("%v", err)
 		return nil
 	}
-	p := r.buf[r.pos : r.pos+int(n)]
-	r.pos += int(n)
+	r.pos += n
 	return p
 }
 

@@ -18,18 +18,19 @@ func TestCommitWindowGroupsWritesThatArriveTogether(t *testing.T) {
 	if err := s.Append("doc", []byte("first")).Wait(); err != nil {
 		t.Fatal(err)
 	}
-	// Thirty writes queued one after another right after that sync: the window holds the committer, so
-	// they cannot each get a batch of their own. (A slow machine only makes batches larger.)
+	// Thirty writes 10 ms apart right after that sync, each far slower to arrive than an fsync: without
+	// the window each would get a batch of its own; with it, the committer waits and they share one or two.
 	var writes []Write
 	for i := range 30 {
 		writes = append(writes, s.Append(fmt.Sprintf("doc%d", i%3), []byte("x")))
+		time.Sleep(10 * time.Millisecond)
 	}
 	for _, w := range writes {
 		if err := w.Wait(); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if got := batches.Load(); got > 3 {
+	if got := batches.Load(); got > 4 {
 		t.Fatalf("31 writes took %d synced batches; the window should group the 30 that came together", got)
 	}
 

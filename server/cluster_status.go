@@ -5,12 +5,13 @@ import "github.com/meridian-sync/meridian/replication"
 // GET /v1/cluster answers in one shape whether replication is on or not, so the editor's cluster page and an
 // operator's scripts read the same fields on a lone node and in a cluster:
 //
-//	{"regions": [...], "members": [{"node","region","self","ready","live","lag_ms","repairs_applied","peers"}], ...}
+//	{"regions": [...], "members": [{"node","region","self","ready","live","lag_ms","repairs_applied"}], "peers": [...], ...}
 //
 // members is this node's view of the cluster: itself first, then every peer it knows, each with whether it is
 // reachable now and how far behind it is (the age of the oldest local write it has not acknowledged). That is
-// what shows a cut-off region at a glance. With replication on, the replication node's own status (per-peer
-// queues, exchange and repair counters, bytes) follows at the top level, flattened.
+// what shows a cut-off region at a glance. With replication on, the replication node's own status (its links to
+// each peer with queue depth, lag and silence; exchange and repair counters; bytes) follows at the top level,
+// flattened: the links are said once there, not again under the answering member.
 type clusterAnswer struct {
 	*replication.Status
 	Regions []string        `json:"regions"`
@@ -30,8 +31,6 @@ type clusterMember struct {
 	LagMillis int64 `json:"lag_ms"`
 	// Repairs (this node only) is how many documents anti-entropy repaired here.
 	Repairs uint64 `json:"repairs_applied"`
-	// Peers (this node only) is its links to the others.
-	Peers []replication.PeerStatus `json:"peers,omitempty"`
 }
 
 // clusterAnswer builds the body of GET /v1/cluster.
@@ -43,7 +42,7 @@ func (s *Server) clusterAnswer() clusterAnswer {
 	st := s.repl.Status()
 	ans := clusterAnswer{Status: &st, Regions: st.Regions}
 	ans.Members = append(ans.Members, clusterMember{Node: st.Node, Region: st.Region, Self: true,
-		Ready: st.Ready && s.ready.Load(), Live: true, Repairs: st.Repairs, Peers: st.Peers})
+		Ready: st.Ready && s.ready.Load(), Live: true, Repairs: st.Repairs})
 	for _, p := range st.Peers {
 		ans.Members = append(ans.Members, clusterMember{Node: p.ID, Region: p.Region, Ready: p.Ready, Live: p.Live,
 			LagMillis: p.LagMillis})

@@ -2,9 +2,10 @@
 // cut-off region at a glance. A pure function, tested in Node.
 //
 // The server answers in one shape on a lone node and in a cluster (server/cluster_status.go):
-//   {"regions": ["eu", "us"], "members": [{"node","region","self","ready","live","lag_ms","repairs_applied",
-//    "peers": [{"id","live","synced","queue_depth","lag_ms"}]}]}
-// where members are the answering node (self) and every peer it knows. Older field spellings (lagSeconds,
+//   {"regions": ["eu", "us"], "members": [{"node","region","self","ready","live","lag_ms","repairs_applied"}],
+//    "peers": [{"id","live","synced","queue_depth","lag_ms"}]}
+// where members are the answering node (self) and every peer it knows, and peers are the answering node's links
+// (shown under its own row). Older field spellings (lagSeconds,
 // replicationLagSeconds, queueDepth, a serf `status`) are still read.
 
 /** Lag beyond which a region is shown as lagging, and beyond which it is shown as cut off. */
@@ -15,7 +16,10 @@ const downStatuses = new Set(['failed', 'left', 'leaving', 'dead', 'down'])
 
 /** @returns {{regions: Array<{name, health, summary, nodes}>, nodeCount: number, readyCount: number}} */
 export function clusterModel (answer) {
-  const members = Array.isArray(answer?.members) ? answer.members.map(normalizeMember) : []
+  const links = Array.isArray(answer?.peers) ? answer.peers : []
+  const members = Array.isArray(answer?.members)
+    ? answer.members.map(m => normalizeMember(m.self && !Array.isArray(m.peers) ? { ...m, peers: links } : m))
+    : []
   const names = new Set([...(Array.isArray(answer?.regions) ? answer.regions.map(String) : []), ...members.map(m => m.region)])
   const regions = [...names].sort().map(name => regionModel(name, members.filter(m => m.region === name)))
   return { regions, nodeCount: members.length, readyCount: members.filter(m => m.up && m.ready).length }

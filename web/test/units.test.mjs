@@ -120,12 +120,12 @@ test('the cluster model reads the server\'s answer: a cut-off region from its me
   const answer = {
     node: 'eu/n1', region: 'eu', ready: true, regions: ['ap', 'eu', 'us'],
     members: [
-      { node: 'eu/n1', region: 'eu', self: true, ready: true, live: true, lag_ms: 0, repairs_applied: 3,
-        peers: [{ id: 'us/n1', region: 'us', live: true, synced: true, queue_depth: 0, lag_ms: 0 },
-          { id: 'ap/n1', region: 'ap', live: false, synced: false, queue_depth: 40, lag_ms: 75000 }] },
+      { node: 'eu/n1', region: 'eu', self: true, ready: true, live: true, lag_ms: 0, repairs_applied: 3 },
       { node: 'us/n1', region: 'us', ready: true, live: true, lag_ms: 0, repairs_applied: 0 },
       { node: 'ap/n1', region: 'ap', ready: true, live: false, lag_ms: 75000, repairs_applied: 0 }
-    ]
+    ],
+    peers: [{ id: 'us/n1', region: 'us', live: true, synced: true, queue_depth: 0, lag_ms: 0 },
+      { id: 'ap/n1', region: 'ap', live: false, synced: false, queue_depth: 40, lag_ms: 75000 }]
   }
   const byName = Object.fromEntries(clusterModel(answer).regions.map((r) => [r.name, r]))
   assert.equal(byName.eu.health, 'healthy')

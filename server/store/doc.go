@@ -2,7 +2,8 @@
 //
 // A document is its latest compacted snapshot (one v1 update) plus the log of updates written since.
 // Writes are group-committed: every Append from any connection and any document that arrives while a
-// commit is in flight joins the next synced batch, so one fsync makes many updates durable. An Append's
+// commit is in flight joins the next synced batch, so one fsync makes many updates durable; under load,
+// batches start at most once per Options.CommitWindow (2 ms) so that each carries more. An Append's
 // Write completes only after its batch is synced, and the server broadcasts and acknowledges an update
 // only then. A background compactor merges a document's snapshot and log into a new snapshot once the
 // log passes a count or size threshold, and drops the covered entries in the same batch.

@@ -51,7 +51,8 @@ type room struct {
 	awareness  *protocol.Awareness
 	members    map[*session]*member
 	queue      durableQueue
-	docBytes   int // estimate of the stored size; recomputed exactly when near the limit
+	corked     []*session // members sent frames since the last uncork (session_direct.go)
+	docBytes   int        // estimate of the stored size; recomputed exactly when near the limit
 	broken     bool
 	draining   bool
 	lastActive time.Time
@@ -136,6 +137,7 @@ func (r *room) run() {
 			r.tick(now)
 		}
 		r.queue.flush()
+		r.uncork()
 		if r.finished() && r.hub.tryRetire(r) {
 			return
 		}
@@ -188,11 +190,11 @@ func (r *room) join(s *session) {
 	}
 	r.members[s] = &member{}
 	if s.ext.Hello {
-		s.send(protocol.EncodeHello(protocol.Hello{Region: r.srv.cfg.Region, Node: r.srv.cfg.Node}))
+		r.send(s, protocol.EncodeHello(protocol.Hello{Region: r.srv.cfg.Region, Node: r.srv.cfg.Node}))
 	}
-	s.send(protocol.EncodeSyncStep1(r.doc.EncodeStateVector()))
+	r.send(s, protocol.EncodeSyncStep1(r.doc.EncodeStateVector()))
 	if states := r.awareness.States(); len(states) > 0 {
-		s.send(protocol.EncodeAwarenessMessage(protocol.EncodeAwarenessUpdate(states)))
+		r.send(s, protocol.EncodeAwarenessMessage(protocol.EncodeAwarenessUpdate(states)))
 	}
 }
 
@@ -211,11 +213,29 @@ func (r *room) leave(s *session) {
 	}
 }
 
-// broadcast sends a frame to every member, the sender included: y-websocket clients rely on the echo.
+// broadcast sends a frame to every member, the sender included, as y-websocket's own server does: clients
+// and tests take the echo as the sign that the server holds their update.
 func (r *room) broadcast(frame []byte) {
 	for s := range r.members {
-		s.send(frame)
+		r.send(s, frame)
 	}
+}
+
+// send queues a frame for s; the room writes what it queued for each member at once when the event it is
+// handling is done (uncork), in one system call per member.
+func (r *room) send(s *session, frame []byte) {
+	if s.queueCorked(frame) {
+		r.corked = append(r.corked, s)
+	}
+}
+
+// uncork writes out what the room queued for its members while handling the last event.
+func (r *room) uncork() {
+	for i, s := range r.corked {
+		s.uncork()
+		r.corked[i] = nil
+	}
+	r.corked = r.corked[:0]
 }
 
 // fail handles a storage error: what is in memory may now be ahead of the disk, so the room stops serving,

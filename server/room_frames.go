@@ -27,7 +27,7 @@ func (r *room) frame(s *session, m *member, msg protocol.Message) {
 	case protocol.MessageAwareness:
 		r.awarenessMessage(s, m, msg.Awareness)
 	case protocol.MessageQueryAwareness:
-		s.send(protocol.EncodeAwarenessMessage(protocol.EncodeAwarenessUpdate(r.awareness.States())))
+		r.send(s, protocol.EncodeAwarenessMessage(protocol.EncodeAwarenessUpdate(r.awareness.States())))
 	default:
 		// Auth and extension messages only flow server → client; a client sending one is ignored, as the
 		// reference server ignores unknown types.
@@ -45,7 +45,7 @@ func (r *room) syncMessage(s *session, m *member, msg protocol.SyncMessage) {
 		answer := protocol.EncodeSyncStep2(r.doc.EncodeStateAsUpdate(sv))
 		r.queue.push(nil, func(err error) {
 			if err == nil {
-				s.send(answer)
+				r.send(s, answer)
 			}
 		})
 	case protocol.SyncStep2, protocol.SyncUpdate:
@@ -61,7 +61,7 @@ func (r *room) syncMessage(s *session, m *member, msg protocol.SyncMessage) {
 		acked := m.updates // by value: later updates are not durable yet when this runs
 		r.afterWrites(writes, func(err error) {
 			if err == nil && s.ext.Ack {
-				s.send(protocol.EncodeAck(protocol.Ack{Updates: acked, Regions: 1}))
+				r.send(s, protocol.EncodeAck(protocol.Ack{Updates: acked, Regions: 1}))
 			}
 		})
 	}
@@ -209,7 +209,7 @@ func (r *room) awarenessMessage(s *session, m *member, payload []byte) {
 	if !s.access.Presence {
 		// Not stored, not forwarded. Echoing it to the sender alone keeps the stock client's 30 s liveness
 		// check satisfied in a quiet room without anyone else seeing this user.
-		s.send(protocol.EncodeAwarenessMessage(payload))
+		r.send(s, protocol.EncodeAwarenessMessage(payload))
 		return
 	}
 	accepted, err := r.awareness.Apply(entries, time.Now())

@@ -14,13 +14,15 @@ import (
 // left. At most one writer runs per session, which keeps frames in queue order.
 type outbox struct {
 	mu       sync.Mutex
+	head     []byte   // the unwritten rest of a batch a direct write left partly sent: it goes out first
 	frames   [][]byte // data frames waiting, in order; nil while idle
 	pending  int      // frames queued or in the writer's hands: what Limits.SendQueue bounds
 	ping     bool     // a keepalive ping is due
 	pong     []byte   // the payload of the pong owed to the client's latest ping
 	pongDue  bool
 	closing  bool // close was requested: the writer flushes (unless cutting the client off) and ends
-	running  bool // a writer goroutine owns the connection's writes
+	running  bool // a writer goroutine (or a direct write, session_direct.go) owns the connection's writes
+	corked   bool // frames were queued by the room with queueCorked and wait for its uncork
 	finished bool // the connection is closed; nothing more is queued or written
 
 	pingTimer, expiryTimer *time.Timer
@@ -113,18 +115,18 @@ func (s *session) writeLoop() {
 	o := &s.out
 	for {
 		o.mu.Lock()
-		frames := o.frames
-		o.frames = nil
+		head, frames := o.head, o.frames
+		o.head, o.frames = nil, nil
 		ping, pong, pongDue, closing := o.ping, o.pong, o.pongDue, o.closing
 		o.ping, o.pong, o.pongDue = false, nil, false
-		if len(frames) == 0 && !ping && !pongDue && !closing {
+		if len(head) == 0 && len(frames) == 0 && !ping && !pongDue && !closing {
 			o.running = false
 			o.mu.Unlock()
 			return
 		}
 		o.mu.Unlock()
 		if closing {
-			s.finish(frames)
+			s.finish(head, frames)
 			return
 		}
 		var control []controlFrame
@@ -134,7 +136,7 @@ func (s *session) writeLoop() {
 		if ping {
 			control = append(control, controlFrame{websocket.PingMessage, nil})
 		}
-		err := s.writeFrames(control, frames, s.srv.cfg.Limits.WriteTimeout)
+		err := s.writeFrames(head, control, frames, s.srv.cfg.Limits.WriteTimeout)
 		o.mu.Lock()
 		o.pending -= len(frames)
 		o.mu.Unlock()
@@ -147,16 +149,18 @@ func (s *session) writeLoop() {
 }
 
 // finish sends what was queued before the close (a permission-denied message, typically; not to a client
-// cut off for slowness), then the close frame, and closes the connection.
-func (s *session) finish(frames [][]byte) {
+// cut off for slowness), then the close frame, and closes the connection. head, the rest of a frame a direct
+// write left half sent, always goes first: a close frame in the middle of a frame would garble both.
+func (s *session) finish(head []byte, frames [][]byte) {
+	timeout := s.srv.cfg.Limits.WriteTimeout
 	if s.code == CloseSlowClient {
-		frames = nil
+		frames, timeout = nil, time.Second
 	}
 	closeFrame := []controlFrame{{websocket.CloseMessage, closeFramePayload(s.code, s.reason)}}
-	if len(frames) == 0 || s.writeFrames(nil, frames, s.srv.cfg.Limits.WriteTimeout) == nil {
+	if len(head)+len(frames) == 0 || s.writeFrames(head, nil, frames, timeout) == nil {
 		// The close frame comes after the data, in a write of its own with a short deadline: the client
 		// may already be gone.
-		_ = s.writeFrames(closeFrame, nil, time.Second)
+		_ = s.writeFrames(nil, closeFrame, nil, time.Second)
 	}
 	s.teardown()
 }
@@ -166,7 +170,7 @@ func (s *session) teardown() {
 	_ = s.conn.Close()
 	o := &s.out
 	o.mu.Lock()
-	o.finished, o.frames, o.pong = true, nil, nil
+	o.finished, o.head, o.frames, o.pong = true, nil, nil, nil
 	for _, t := range []*time.Timer{o.pingTimer, o.expiryTimer} {
 		if t != nil {
 			t.Stop()
@@ -187,23 +191,31 @@ const coalesceLimit = 64 << 10
 
 var coalesceBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
 
-// writeFrames writes control then data frames in one write call within timeout, and counts them.
-func (s *session) writeFrames(control []controlFrame, frames [][]byte, timeout time.Duration) error {
-	if err := writeBatch(s.conn.NetConn(), control, frames, timeout); err != nil {
+// writeFrames writes head, then control, then data frames in one write call within timeout, and counts them.
+func (s *session) writeFrames(head []byte, control []controlFrame, frames [][]byte, timeout time.Duration) error {
+	if err := writeBatch(s.conn.NetConn(), head, control, frames, timeout); err != nil {
 		return err
 	}
-	s.srv.metrics.framesPerWrite.Observe(float64(len(control) + len(frames)))
-	for _, f := range frames {
-		s.srv.metrics.countOut(f)
-	}
+	s.countWritten(len(control), frames)
 	return nil
 }
 
-// writeBatch writes control then data frames to nc within timeout: as one contiguous write when the batch is
-// small, else as one vectored write (net.Buffers), so a large payload is not copied. Control frames may go
-// between messages (RFC 6455 §5.4); every data frame is a whole message, so message boundaries are kept.
-func writeBatch(nc net.Conn, control []controlFrame, frames [][]byte, timeout time.Duration) error {
-	size := 0
+// countWritten counts one write to the connection that carried control and data frames.
+func (s *session) countWritten(control int, frames [][]byte) {
+	if control+len(frames) > 0 {
+		s.srv.metrics.framesPerWrite.Observe(float64(control + len(frames)))
+	}
+	for _, f := range frames {
+		s.srv.metrics.countOut(f)
+	}
+}
+
+// writeBatch writes head (raw bytes that must go first), then control, then data frames to nc within timeout:
+// as one contiguous write when the batch is small, else as one vectored write (net.Buffers), so a large
+// payload is not copied. Control frames may go between messages (RFC 6455 §5.4); every data frame is a whole
+// message, so message boundaries are kept.
+func writeBatch(nc net.Conn, head []byte, control []controlFrame, frames [][]byte, timeout time.Duration) error {
+	size := len(head)
 	for _, c := range control {
 		size += wsMaxHeaderLen + len(c.payload)
 	}
@@ -215,7 +227,7 @@ func writeBatch(nc net.Conn, control []controlFrame, frames [][]byte, timeout ti
 	}
 	if size <= coalesceLimit {
 		bp := coalesceBuffers.Get().(*[]byte)
-		buf := (*bp)[:0]
+		buf := append((*bp)[:0], head...)
 		for _, c := range control {
 			buf = appendFrame(buf, c.opcode, c.payload)
 		}
@@ -231,7 +243,10 @@ func writeBatch(nc net.Conn, control []controlFrame, frames [][]byte, timeout ti
 	}
 	// Every header fits in the capacity reserved here, so the slices taken of it stay valid.
 	headers := make([]byte, 0, wsMaxHeaderLen*(len(control)+len(frames)))
-	bufs := make(net.Buffers, 0, 2*(len(control)+len(frames)))
+	bufs := make(net.Buffers, 0, 1+2*(len(control)+len(frames)))
+	if len(head) > 0 {
+		bufs = append(bufs, head)
+	}
 	add := func(opcode int, payload []byte) {
 		start := len(headers)
 		headers = appendFrameHeader(headers, opcode, len(payload))

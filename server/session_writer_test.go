@@ -70,14 +70,14 @@ func TestWriteBatchKeepsMessageBoundaries(t *testing.T) {
 	large := [][]byte{payloadOf(65535, 6), payloadOf(65536, 7), payloadOf(2, 8), payloadOf(200_000, 9)}
 	counting := &countingConn{Conn: srv.NetConn()}
 	ping := []controlFrame{{websocket.PingMessage, []byte("keepalive")}}
-	if err := writeBatch(counting, ping, small, 5*time.Second); err != nil {
+	if err := writeBatch(counting, nil, ping, small, 5*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	if n := counting.writes.Load(); n != 1 {
 		t.Fatalf("a batch of %d small frames took %d write calls, want 1", len(small)+1, n)
 	}
 	done := make(chan error, 1)
-	go func() { done <- writeBatch(srv.NetConn(), nil, large, 5*time.Second) }() // the client reads meanwhile
+	go func() { done <- writeBatch(srv.NetConn(), nil, nil, large, 5*time.Second) }() // the client reads meanwhile
 
 	_ = cl.SetReadDeadline(time.Now().Add(10 * time.Second))
 	for i, want := range append(small, large...) {

@@ -14,6 +14,7 @@ import (
 func (s *Store) commitLoop() {
 	defer s.wg.Done()
 	var lastStart time.Time
+	known := newMetaCache()
 	for first := range s.ops {
 		if wait := s.opts.CommitWindow - time.Since(lastStart); wait > 0 {
 			time.Sleep(wait)
@@ -32,7 +33,7 @@ func (s *Store) commitLoop() {
 				break drain
 			}
 		}
-		s.commit(batch)
+		s.commit(batch, known)
 	}
 }
 
@@ -40,12 +41,13 @@ func (s *Store) commitLoop() {
 type batchState struct {
 	s       *Store
 	b       *pebble.Batch
+	known   *metaCache // what committed batches left, so a busy document's meta is not read back every batch
 	metas   map[string]*DocInfo
 	deleted map[string]bool
 }
 
-func (s *Store) commit(ops []*op) {
-	st := &batchState{s: s, b: s.db.NewBatch(), metas: map[string]*DocInfo{}, deleted: map[string]bool{}}
+func (s *Store) commit(ops []*op, known *metaCache) {
+	st := &batchState{s: s, b: s.db.NewBatch(), known: known, metas: map[string]*DocInfo{}, deleted: map[string]bool{}}
 	defer st.b.Close()
 	var failed error
 	for _, o := range ops {
@@ -68,6 +70,9 @@ func (s *Store) commit(ops []*op) {
 	took := time.Since(start)
 	if failed != nil {
 		s.opts.Logger.Error("store commit failed", "ops", len(ops), "err", failed)
+		known.forget(st)
+	} else {
+		known.remember(st)
 	}
 	for _, o := range ops {
 		if failed != nil && o.err == nil {
@@ -94,6 +99,15 @@ func (st *batchState) meta(docID string) (*DocInfo, error) {
 	}
 	if deleted, ok := st.deleted[docID]; ok && deleted {
 		return nil, ErrDeleted
+	}
+	if info, deleted, ok := st.known.lookup(docID); ok {
+		if deleted {
+			st.deleted[docID] = true
+			return nil, ErrDeleted
+		}
+		m := &info
+		st.metas[docID] = m
+		return m, nil
 	}
 	if _, err := get(st.s.db, docKey(familyTombstone, docID)); err == nil {
 		st.deleted[docID] = true

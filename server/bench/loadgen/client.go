@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"time"
 
@@ -12,8 +13,16 @@ import (
 	"github.com/meridian-sync/meridian/crdt"
 )
 
-// Small buffers: the memory scenarios hold 10,000 of these connections in one process.
-var dialer = websocket.Dialer{ReadBufferSize: 1024, WriteBufferSize: 1024, HandshakeTimeout: 30 * time.Second}
+// Small buffers: the memory scenarios hold 10,000 of these connections in one process. Connections go through
+// a tapConn so that the fan-out can read their sockets itself after the handshake (receiver.go).
+var dialer = websocket.Dialer{ReadBufferSize: 1024, WriteBufferSize: 1024, HandshakeTimeout: 30 * time.Second,
+	NetDialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return &tapConn{Conn: c}, nil
+	}}
 
 // emptyUpdate is a Yjs v1 update with no structs and an empty delete set: the step 2 of a client that has
 // nothing yet.
@@ -26,6 +35,7 @@ type benchClient struct {
 	doc  string
 	wire wireFormat
 	conn *websocket.Conn
+	tap  *tapConn // the socket under conn
 
 	ydoc    *crdt.Doc
 	text    *crdt.Text
@@ -43,7 +53,8 @@ func dialClient(ctx context.Context, t target, addr, doc string, id int) (*bench
 	if err != nil {
 		return nil, err
 	}
-	c := &benchClient{id: id, doc: doc, wire: t.wire, conn: conn}
+	tap, _ := conn.NetConn().(*tapConn)
+	c := &benchClient{id: id, doc: doc, wire: t.wire, conn: conn, tap: tap}
 	if err := c.handshake(ctx); err != nil {
 		conn.Close()
 		return nil, fmt.Errorf("%s: handshake: %w", doc, err)
@@ -112,6 +123,9 @@ func (c *benchClient) typeMarker() ([]byte, int, error) {
 // payload is only valid during the call: messages are read into one reused buffer, which keeps the generator's
 // cost per delivery (its allocations and their garbage collection) low.
 func (c *benchClient) readUpdates(onUpdate func(payload []byte)) error {
+	if c.tap != nil {
+		c.tap.passThrough()
+	}
 	var buf bytes.Buffer
 	for {
 		_, r, err := c.conn.NextReader()

@@ -135,14 +135,15 @@ func runFanout(ctx context.Context, t target, env benchEnv, cfg fanoutConfig) ([
 	defer closeAll(clients)
 	book := newLatencyBook(cfg.clients)
 	var lost atomic.Int64
-	for _, c := range clients {
-		go func() {
-			_ = c.readUpdates(func(payload []byte) {
-				scanMarkers(payload, func(sender, seq int) { book.delivered(c.id, sender, seq) })
-			})
-			lost.Add(1)
-		}()
+	recv, err := newReceiver(clients, func(c *benchClient, frame []byte) {
+		if m, err := c.wire.decode(frame); err == nil && m.isSync && m.syncType == syncUpdate {
+			scanMarkers(m.payload, func(sender, seq int) { book.delivered(c.id, sender, seq) })
+		}
+	}, func(*benchClient) { lost.Add(1) })
+	if err != nil {
+		return nil, err
 	}
+	defer recv.stop()
 	perDoc := cfg.clients / cfg.docs
 	var steps []fanoutStep
 	for _, rate := range cfg.rates {

@@ -43,7 +43,7 @@ func run() error {
 		serverCPUs = flag.String("server-cpus", "0", "taskset CPU list for the servers (empty: no pinning)")
 		clients    = flag.Int("clients", 1000, "fan-out: connections")
 		docs       = flag.Int("docs", 100, "fan-out: documents")
-		rates      = flag.String("rates", "5,10,20,40,80,160", "fan-out: updates per second per client, one step each (empty: skip the fan-out)")
+		rates      = flag.String("rates", "2,3,4,5,6,8,10,12,16,20,40", "fan-out: updates per second per client, one step each (empty: skip the fan-out)")
 		window     = flag.Duration("window", 5*time.Second, "fan-out: measured span of each step")
 		idle       = flag.Int("idle", 10000, "memory: idle connections (and idle documents); 0 skips")
 		history    = flag.Int("history", 100000, "cold load: updates in the document's history; 0 skips")

@@ -41,6 +41,7 @@ func renderReport(results []targetResult, cfg fanoutConfig, idle, history int) s
 			coldOr(r.cold), coldOr(r.coldLog))
 	}
 	b.WriteString("```\n")
+	b.WriteString(renderRatios(results, cfg))
 	for _, r := range results {
 		for _, f := range r.failures {
 			fmt.Fprintf(&b, "\n- %s: %s", r.target.name, f)
@@ -48,6 +49,69 @@ func renderReport(results []targetResult, cfg fanoutConfig, idle, history int) s
 	}
 	b.WriteString("\n")
 	return b.String()
+}
+
+// renderRatios states the issue's two comparisons against the best Node server: throughput at equal p99 (the
+// best rate within the p99 limit) and server CPU per delivered update at the fixed rate.
+func renderRatios(results []targetResult, cfg fanoutConfig) string {
+	var ours *targetResult
+	var bestPeer, cheapestPeer *targetResult
+	var bestPeerRate, ourRate float64
+	var ourCPU, peerCPU float64
+	for i := range results {
+		r := &results[i]
+		rate, cpu := bestRate(*r, cfg), cpuPerDeliveryAt(*r, fixedRate)
+		if r.target.name == "meridian" {
+			ours, ourRate, ourCPU = r, rate, cpu
+			continue
+		}
+		if bestPeer == nil || rate > bestPeerRate {
+			bestPeer, bestPeerRate = r, rate
+		}
+		if cpu > 0 && (cheapestPeer == nil || cpu < peerCPU) {
+			cheapestPeer, peerCPU = r, cpu
+		}
+	}
+	if ours == nil || bestPeer == nil {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("\n")
+	if bestPeerRate > 0 && ourRate > 0 {
+		fmt.Fprintf(&b, "- Throughput within p99 %v: meridian %.0f updates/s, best Node server (%s) %.0f: %.1fx.\n",
+			cfg.p99Limit, ourRate, bestPeer.target.name, bestPeerRate, ourRate/bestPeerRate)
+	} else {
+		fmt.Fprintf(&b, "- Throughput within p99 %v: meridian %.0f updates/s, best Node server (%s) %.0f (a zero means no step stayed within it; add lower -rates).\n",
+			cfg.p99Limit, ourRate, bestPeer.target.name, bestPeerRate)
+	}
+	if cheapestPeer != nil && ourCPU > 0 {
+		fmt.Fprintf(&b, "- Server CPU per delivered update at %d updates/s per client: meridian %.1fµs, cheapest Node server (%s) %.1fµs: %.2fx less.\n",
+			fixedRate, ourCPU, cheapestPeer.target.name, peerCPU, peerCPU/ourCPU)
+	}
+	return b.String()
+}
+
+// bestRate is the highest offered load (updates/s) of a step within the p99 limit with everything delivered,
+// counting only the steps before the first one that was not.
+func bestRate(r targetResult, cfg fanoutConfig) float64 {
+	best := 0.0
+	for _, s := range r.steps {
+		if s.saturated(cfg.p99Limit) {
+			break
+		}
+		best = max(best, s.updatesPerSec)
+	}
+	return best
+}
+
+// cpuPerDeliveryAt is the server's CPU time per delivered copy, in µs, at a per-client rate (0: not measured).
+func cpuPerDeliveryAt(r targetResult, rate float64) float64 {
+	for _, s := range r.steps {
+		if s.ratePerClient == rate && s.deliveries > 0 {
+			return float64(s.serverCPU) / float64(time.Microsecond) / float64(s.deliveries)
+		}
+	}
+	return 0
 }
 
 // summarize returns the best sustained throughput, the p99 and CPU per update at the fixed rate, and the

@@ -52,43 +52,68 @@ func renderReport(results []targetResult, cfg fanoutConfig, idle, history int) s
 }
 
 // renderRatios states the two comparisons against the best Node server: throughput at equal p99 (the
-// best rate within the p99 limit) and server CPU per delivered update at the fixed rate.
+// best rate within the p99 limit), and server CPU per delivered update at one load: the fixed rate when every
+// server ran it, else the highest rate every server ran.
 func renderRatios(results []targetResult, cfg fanoutConfig) string {
 	var ours *targetResult
-	var bestPeer, cheapestPeer *targetResult
-	var bestPeerRate, ourRate float64
-	var ourCPU, peerCPU float64
+	var peers []*targetResult
 	for i := range results {
-		r := &results[i]
-		rate, cpu := bestRate(*r, cfg), cpuPerDeliveryAt(*r, fixedRate)
-		if r.target.name == "meridian" {
-			ours, ourRate, ourCPU = r, rate, cpu
-			continue
-		}
-		if bestPeer == nil || rate > bestPeerRate {
-			bestPeer, bestPeerRate = r, rate
-		}
-		if cpu > 0 && (cheapestPeer == nil || cpu < peerCPU) {
-			cheapestPeer, peerCPU = r, cpu
+		if results[i].target.name == "meridian" {
+			ours = &results[i]
+		} else {
+			peers = append(peers, &results[i])
 		}
 	}
-	if ours == nil || bestPeer == nil {
+	if ours == nil || len(peers) == 0 {
 		return ""
 	}
 	var b strings.Builder
 	b.WriteString("\n")
-	if bestPeerRate > 0 && ourRate > 0 {
+	ourRate, bestPeer, bestPeerRate := bestRate(*ours, cfg), peers[0], 0.0
+	for _, p := range peers {
+		if rate := bestRate(*p, cfg); rate > bestPeerRate {
+			bestPeer, bestPeerRate = p, rate
+		}
+	}
+	if bestPeerRate > 0 {
 		fmt.Fprintf(&b, "- Throughput within p99 %v: meridian %.0f updates/s, best Node server (%s) %.0f: %.1fx.\n",
 			cfg.p99Limit, ourRate, bestPeer.target.name, bestPeerRate, ourRate/bestPeerRate)
-	} else {
-		fmt.Fprintf(&b, "- Throughput within p99 %v: meridian %.0f updates/s, best Node server (%s) %.0f (a zero means no step stayed within it; add lower -rates).\n",
-			cfg.p99Limit, ourRate, bestPeer.target.name, bestPeerRate)
 	}
-	if cheapestPeer != nil && ourCPU > 0 {
-		fmt.Fprintf(&b, "- Server CPU per delivered update at %d updates/s per client: meridian %.1fµs, cheapest Node server (%s) %.1fµs: %.2fx less.\n",
-			fixedRate, ourCPU, cheapestPeer.target.name, peerCPU, peerCPU/ourCPU)
+	rate := commonRate(results)
+	if rate == 0 {
+		return b.String()
+	}
+	ourCPU, cheapest, cheapestCPU := cpuPerDeliveryAt(*ours, rate), peers[0], 0.0
+	for _, p := range peers {
+		if cpu := cpuPerDeliveryAt(*p, rate); cpu > 0 && (cheapestCPU == 0 || cpu < cheapestCPU) {
+			cheapest, cheapestCPU = p, cpu
+		}
+	}
+	if ourCPU > 0 && cheapestCPU > 0 {
+		fmt.Fprintf(&b, "- Server CPU per delivered update at %.0f updates/s per client: meridian %.1fµs, cheapest Node server (%s) %.1fµs: %.2fx.\n",
+			rate, ourCPU, cheapest.target.name, cheapestCPU, cheapestCPU/ourCPU)
 	}
 	return b.String()
+}
+
+// commonRate is fixedRate when every target measured it, else the highest per-client rate all of them did.
+func commonRate(results []targetResult) float64 {
+	counts := map[float64]int{}
+	for _, r := range results {
+		for _, s := range r.steps {
+			counts[s.ratePerClient]++
+		}
+	}
+	if counts[fixedRate] == len(results) {
+		return fixedRate
+	}
+	best := 0.0
+	for rate, n := range counts {
+		if n == len(results) && rate > best {
+			best = rate
+		}
+	}
+	return best
 }
 
 // bestRate is the highest offered load (updates/s) of a step within the p99 limit with everything delivered,

@@ -1,0 +1,39 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func step(rate, updates float64, p99 time.Duration, cpu time.Duration, deliveries int64) fanoutStep {
+	return fanoutStep{ratePerClient: rate, updatesPerSec: updates, deliveredPct: 100, p99: p99, serverCPU: cpu, deliveries: deliveries}
+}
+
+// The ratios compare Meridian's best rate within the p99 limit with the best peer's, and CPU per delivery at
+// the highest rate every server ran when a peer never reached the fixed rate.
+func TestRenderRatios(t *testing.T) {
+	cfg := fanoutConfig{p99Limit: 50 * time.Millisecond}
+	results := []targetResult{
+		{target: target{name: "meridian"}, steps: []fanoutStep{
+			step(3, 3000, 10*time.Millisecond, 300*time.Millisecond, 27000),
+			step(4, 4000, 20*time.Millisecond, 400*time.Millisecond, 36000),
+			step(8, 8000, 40*time.Millisecond, 700*time.Millisecond, 72000),
+			step(10, 10000, 80*time.Millisecond, 900*time.Millisecond, 90000)}},
+		{target: target{name: "node-a"}, steps: []fanoutStep{
+			step(3, 3000, 12*time.Millisecond, 540*time.Millisecond, 27000),
+			step(4, 4000, 60*time.Millisecond, 720*time.Millisecond, 36000)}},
+		{target: target{name: "node-b"}, steps: []fanoutStep{
+			step(3, 3000, 30*time.Millisecond, 810*time.Millisecond, 27000),
+			step(4, 4000, 90*time.Millisecond, 900*time.Millisecond, 36000)}},
+	}
+	got := renderRatios(results, cfg)
+	for _, want := range []string{
+		"meridian 8000 updates/s, best Node server (node-a) 3000: 2.7x",
+		"at 4 updates/s per client: meridian 11.1µs, cheapest Node server (node-a) 20.0µs: 1.80x",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("ratios lack %q:\n%s", want, got)
+		}
+	}
+}

@@ -1,9 +1,11 @@
 package server
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
@@ -18,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/meridian-sync/meridian/replication/membership"
 	"github.com/meridian-sync/meridian/replication/transport"
 )
 
@@ -30,11 +33,17 @@ type peerCA struct {
 
 func newPeerCA(t *testing.T, dir string) *peerCA {
 	t.Helper()
+	return newPeerCANamed(t, "peer CA", filepath.Join(dir, "ca.pem"))
+}
+
+// newPeerCANamed is a peer CA of common name name, alone in the bundle file.
+func newPeerCANamed(t *testing.T, name, file string) *peerCA {
+	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "peer CA"},
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: name},
 		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IsCA: true,
 		BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
@@ -42,7 +51,7 @@ func newPeerCA(t *testing.T, dir string) *peerCA {
 		t.Fatal(err)
 	}
 	cert, _ := x509.ParseCertificate(der)
-	ca := &peerCA{cert: cert, key: key, file: filepath.Join(dir, "ca.pem")}
+	ca := &peerCA{cert: cert, key: key, file: file}
 	writePEMFile(t, ca.file, "CERTIFICATE", der)
 	return ca
 }
@@ -236,4 +245,139 @@ func TestPeerTLSFlagsAndEnvironment(t *testing.T) {
 	if c.PeerTLSCert != "/etc/meridian/peer.pem" || c.PeerTLSKey != "/etc/meridian/peer.key" || c.PeerTLSCA != "/etc/meridian/peer-ca.pem" {
 		t.Fatalf("peer TLS settings: %+v", c)
 	}
+}
+
+// writeCABundle replaces the bundle file at path with the CAs' certificates, atomically.
+func writeCABundle(t *testing.T, path string, cas ...*peerCA) {
+	t.Helper()
+	var bundle []byte
+	for _, ca := range cas {
+		bundle = append(bundle, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.cert.Raw})...)
+	}
+	writeFileAtomically(t, path, bundle)
+}
+
+func writeFileAtomically(t *testing.T, path string, content []byte) {
+	t.Helper()
+	if err := os.WriteFile(path+".tmp", content, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(path+".tmp", path); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// peerProbe is a stranger to the cluster's nodes holding the cluster key and a certificate of one CA: it
+// tells whether a node's peer port accepts that CA's certificates.
+type peerProbe struct{ cfg *tls.Config }
+
+// newPeerProbe issues the probe's certificate from ca; the probe trusts the node it dials through trust.
+func newPeerProbe(t *testing.T, dir, name string, ca, trust *peerCA) *peerProbe {
+	t.Helper()
+	certFile, keyFile := filepath.Join(dir, name+".crt"), filepath.Join(dir, name+".key")
+	ca.issue(t, certFile, keyFile, 99)
+	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(trust.cert)
+	return &peerProbe{cfg: transport.TLSConfig(func() *tls.Certificate { return &cert }, func() *x509.CertPool { return pool })}
+}
+
+// open opens a peer stream to ts and closes it: nil when the node accepted the probe's certificate.
+func (p *peerProbe) open(ts *testServer) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	key := membership.DeriveKey([]byte(testClusterKey))
+	c, err := transport.Dial(ctx, peerAddrOf(ts), transport.Identity{Node: "zz/probe", Key: key}, p.cfg)
+	if err == nil {
+		c.Close()
+	}
+	return err
+}
+
+// logHasLine reports whether one line of the node's log holds every part.
+func (ts *testServer) logHasLine(parts ...string) bool {
+	for line := range strings.Lines(ts.logs.String()) {
+		all := true
+		for _, p := range parts {
+			all = all && strings.Contains(line, p)
+		}
+		if all {
+			return true
+		}
+	}
+	return false
+}
+
+func TestPeerTLSCABundleIsReloadedWithoutARestart(t *testing.T) {
+	dir := t.TempDir()
+	ca1 := newPeerCANamed(t, "peer CA 1", filepath.Join(dir, "ca1.pem"))
+	ca2 := newPeerCANamed(t, "peer CA 2", filepath.Join(dir, "ca2.pem"))
+	euBundle, usBundle := filepath.Join(dir, "eu-ca.pem"), filepath.Join(dir, "us-ca.pem")
+	writeCABundle(t, euBundle, ca1)
+	writeCABundle(t, usBundle, ca1, ca2)
+	node := func(name string, ca *peerCA, bundle string) func(*Config) {
+		certFile, keyFile := filepath.Join(dir, name+".crt"), filepath.Join(dir, name+".key")
+		ca.issue(t, certFile, keyFile, 10)
+		return func(c *Config) {
+			c.Cluster.PeerTLSCert, c.Cluster.PeerTLSKey, c.Cluster.PeerTLSCA = certFile, keyFile, bundle
+			c.Security.TLSReload = 20 * time.Millisecond
+		}
+	}
+	// eu trusts CA1 only; us, whose certificate CA2 signed, already trusts both.
+	eu, euGossip := tlsRegion(t, "eu", node("eu", ca1, euBundle))
+	us, _ := tlsRegion(t, "us", node("us", ca2, usBundle), euGossip)
+	fromCA1 := newPeerProbe(t, dir, "probe1", ca1, ca1)
+	fromCA2 := newPeerProbe(t, dir, "probe2", ca2, ca1)
+	tok := token(t, "write", false, true, "*")
+
+	// As a listener, eu refuses a CA2 certificate; as a dialer, it refuses us's.
+	if err := fromCA2.open(eu); err == nil {
+		t.Fatal("eu accepted a CA2 certificate while its bundle holds CA1 only")
+	}
+	eventually(t, "eu to refuse us's certificate when dialling it", func() bool {
+		return eu.logHasLine("dial peer failed", "us/n1", "unknown authority")
+	})
+	if !eu.logHasLine("TLS on the peer port", "ca_certs=1", "CN=peer CA 1") {
+		t.Fatal("the start-up line must name the CA bundle in force")
+	}
+
+	// Rotation step 1: the bundle gains CA2, and both directions take it without a restart.
+	writeCABundle(t, euBundle, ca1, ca2)
+	eventually(t, "the CA bundle reload audit line", func() bool {
+		return eu.logHasLine("action=peer_tls_ca.reload", "outcome=ok", "ca_certs=2", "CN=peer CA 1; CN=peer CA 2")
+	})
+	if err := fromCA2.open(eu); err != nil {
+		t.Fatalf("eu refused a CA2 certificate after the bundle gained CA2: %v", err)
+	}
+	eventually(t, "us to finish copying from eu over TLS", func() bool { return us.cluster(t, tok).Ready })
+	writeAndSeeEverywhere(t, tok, 1, eu, us) // eu dials us
+	writeAndSeeEverywhere(t, tok, 2, us, eu) // us dials eu
+
+	// Rotation step 3: CA1 leaves the bundle, and its certificates are refused.
+	writeCABundle(t, euBundle, ca2)
+	eventually(t, "the reload audit line of the CA2-only bundle", func() bool {
+		return eu.logHasLine("action=peer_tls_ca.reload", "outcome=ok", "ca_certs=1", "CN=peer CA 2")
+	})
+	if err := fromCA1.open(eu); err == nil {
+		t.Fatal("eu accepted a CA1 certificate after CA1 left its bundle")
+	}
+	if err := fromCA2.open(eu); err != nil {
+		t.Fatalf("eu refused a CA2 certificate: %v", err)
+	}
+
+	// A bundle that does not load is audited, and the pool in force stays.
+	writeFileAtomically(t, euBundle, []byte("not a PEM bundle\n"))
+	eventually(t, "the failed reload audit line", func() bool {
+		return eu.logHasLine("action=peer_tls_ca.reload", "outcome=failed", "holds no PEM certificate", "kept_ca_certs=1")
+	})
+	if err := fromCA2.open(eu); err != nil {
+		t.Fatalf("eu refused a CA2 certificate after a broken bundle: %v", err)
+	}
+	if err := fromCA1.open(eu); err == nil {
+		t.Fatal("eu accepted a CA1 certificate after a broken bundle")
+	}
+	writeAndSeeEverywhere(t, tok, 3, us, eu)
 }

@@ -90,7 +90,7 @@ func registerClusterFlags(fs *flag.FlagSet, c *ClusterConfig) {
 		"how long a failed member is retried before it is reaped (it rejoins through --join when back)")
 	fs.IntVar(&c.RepairDocsPerSecond, "repair-docs-per-second", 0, "anti-entropy repair budget in documents/s (0: 5000)")
 	fs.IntVar(&c.RepairBytesPerSecond, "repair-bytes-per-second", 0, "anti-entropy repair budget in bytes/s (0: 4 MB/s)")
-	fs.StringVar(&c.PeerTLSCA, "peer-tls-ca", "", "PEM CA bundle: makes peer TLS mutual, each end verifying the other's certificate against it")
+	fs.StringVar(&c.PeerTLSCA, "peer-tls-ca", "", "PEM CA bundle: makes peer TLS mutual, each end verifying the other's certificate against it; reloaded on change (rotate: add the new CA, renew certificates, remove the old CA)")
 }
 
 // replicationRefusal says why a client write must be refused before it is stored: the node is still copying

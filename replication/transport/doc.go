@@ -16,9 +16,11 @@
 // TLS: pass a *tls.Config built by TLSConfig to Dial and Accept. The node then speaks only TLS: a plain
 // connection to it fails with ErrTLS ("opened a plain (non-TLS) connection"), a TLS dial to a plain node
 // fails with ErrProtocol. With a CA pool the TLS is mutual. The cluster-key handshake runs inside TLS.
+// TLSConfig asks for the certificate and the CA pool at every handshake, so the caller can swap either
+// (a renewed certificate, a CA rotation) without a restart; LoadCABundle reads a bundle.
 //
 //	id := transport.Identity{Node: "eu/n1", Keys: serf.Keys}
-//	tlsCfg := transport.TLSConfig(reloader.Current, caPool) // or nil for plain TCP
+//	tlsCfg := transport.TLSConfig(certs.Current, caPool.Current) // or nil for plain TCP
 //	c, err := transport.Dial(ctx, "10.0.0.2:7947", id, tlsCfg)
 //	err = c.Send(wire.Encode(msg))
 //	...

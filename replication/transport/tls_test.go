@@ -45,6 +45,12 @@ func newTestCA(t *testing.T) *testCA {
 // issue returns a certificate for 127.0.0.1 usable to serve and to dial.
 func (ca *testCA) issue(t *testing.T, name string) *tls.Certificate {
 	t.Helper()
+	return ca.issueWith(t, name, nil)
+}
+
+// issueWith is issue with the template changed by tweak first (names, usages, dates).
+func (ca *testCA) issueWith(t *testing.T, name string, tweak func(*x509.Certificate)) *tls.Certificate {
+	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -53,11 +59,19 @@ func (ca *testCA) issue(t *testing.T, name string) *tls.Certificate {
 		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
 		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, KeyUsage: x509.KeyUsageDigitalSignature,
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth}}
+	if tweak != nil {
+		tweak(tmpl)
+	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, &key.PublicKey, ca.key)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return &tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+}
+
+// fixedPool is a CA pool that never changes.
+func fixedPool(pool *x509.CertPool) func() *x509.CertPool {
+	return func() *x509.CertPool { return pool }
 }
 
 // acceptOne listens on loopback and reports the result of accepting one connection.
@@ -93,10 +107,10 @@ func TestMutualTLSPeerStream(t *testing.T) {
 	ca := newTestCA(t)
 	key := []byte("tls-cluster-key-0123456789")
 	server, client := ca.issue(t, "server"), ca.issue(t, "client")
-	addr, result := acceptOne(t, Identity{Node: "b", Key: key}, TLSConfig(func() *tls.Certificate { return server }, ca.pool))
+	addr, result := acceptOne(t, Identity{Node: "b", Key: key}, TLSConfig(func() *tls.Certificate { return server }, fixedPool(ca.pool)))
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, err := Dial(ctx, addr, Identity{Node: "a", Key: key}, TLSConfig(func() *tls.Certificate { return client }, ca.pool))
+	c, err := Dial(ctx, addr, Identity{Node: "a", Key: key}, TLSConfig(func() *tls.Certificate { return client }, fixedPool(ca.pool)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +130,7 @@ func TestPlainDialToTLSPeerPortIsRefused(t *testing.T) {
 	ca := newTestCA(t)
 	key := []byte("tls-cluster-key-0123456789")
 	server := ca.issue(t, "server")
-	addr, result := acceptOne(t, Identity{Node: "b", Key: key}, TLSConfig(func() *tls.Certificate { return server }, ca.pool))
+	addr, result := acceptOne(t, Identity{Node: "b", Key: key}, TLSConfig(func() *tls.Certificate { return server }, fixedPool(ca.pool)))
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	// The plain dialer holds the right cluster key: TLS alone refuses it.
@@ -137,7 +151,7 @@ func TestTLSDialToPlainPeerPortIsRefused(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	client := ca.issue(t, "client")
-	if c, err := Dial(ctx, addr, Identity{Node: "a", Key: key}, TLSConfig(func() *tls.Certificate { return client }, ca.pool)); err == nil {
+	if c, err := Dial(ctx, addr, Identity{Node: "a", Key: key}, TLSConfig(func() *tls.Certificate { return client }, fixedPool(ca.pool))); err == nil {
 		c.Close()
 		t.Fatal("a TLS dialer connected to a plain peer port")
 	}
@@ -150,12 +164,12 @@ func TestMutualTLSRefusesACertificateFromAnotherCA(t *testing.T) {
 	ca, rogue := newTestCA(t), newTestCA(t)
 	key := []byte("tls-cluster-key-0123456789")
 	server, stranger := ca.issue(t, "server"), rogue.issue(t, "stranger")
-	addr, result := acceptOne(t, Identity{Node: "b", Key: key}, TLSConfig(func() *tls.Certificate { return server }, ca.pool))
+	addr, result := acceptOne(t, Identity{Node: "b", Key: key}, TLSConfig(func() *tls.Certificate { return server }, fixedPool(ca.pool)))
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	// The stranger trusts the server's CA and holds the cluster key, but its own certificate is not the
 	// cluster's: mutual TLS refuses it.
-	c, err := Dial(ctx, addr, Identity{Node: "x", Key: key}, TLSConfig(func() *tls.Certificate { return stranger }, ca.pool))
+	c, err := Dial(ctx, addr, Identity{Node: "x", Key: key}, TLSConfig(func() *tls.Certificate { return stranger }, fixedPool(ca.pool)))
 	if err == nil {
 		// TLS 1.3 reports the client certificate's refusal on the first read; the listener refused anyway.
 		c.Close()
@@ -170,7 +184,7 @@ func TestTLSConfigRefusesToServeWithoutACertificate(t *testing.T) {
 	if _, err := cfg.GetCertificate(nil); err == nil {
 		t.Fatal("a missing certificate must be an error, not an empty handshake")
 	}
-	if _, err := LoadCertPool("/nonexistent/ca.pem"); err == nil {
+	if _, err := LoadCABundle("/nonexistent/ca.pem"); err == nil {
 		t.Fatal("a missing CA bundle must be an error")
 	}
 }

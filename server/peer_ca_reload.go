@@ -67,19 +67,7 @@ func (r *caReloader) reload() (changed bool, err error) {
 // watch polls the file every interval until ctx ends, reporting each swap or failure to onEvent with the
 // bundle in force afterwards (the old one after a failure).
 func (r *caReloader) watch(ctx context.Context, interval time.Duration, onEvent func(inForce *transport.CABundle, err error)) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		changed, err := r.reload()
-		if changed || err != nil {
-			onEvent(r.current.Load(), err)
-		}
-	}
+	pollReload(ctx, interval, r.reload, func(err error) { onEvent(r.current.Load(), err) })
 }
 
 // caSummary names a CA bundle in logs: how many certificates and their subjects.

@@ -83,6 +83,12 @@ func (r *certReloader) tlsConfig() *tls.Config {
 
 // watch polls the files every interval until ctx ends, reporting each swap or failure to onEvent.
 func (r *certReloader) watch(ctx context.Context, interval time.Duration, onEvent func(cert *tls.Certificate, err error)) {
+	pollReload(ctx, interval, r.reload, func(err error) { onEvent(r.current.Load(), err) })
+}
+
+// pollReload calls reload every interval until ctx ends, and report after each swap (changed) or failure:
+// the loop of every file-backed reloader (certificates, CA bundles).
+func pollReload(ctx context.Context, interval time.Duration, reload func() (changed bool, err error), report func(err error)) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -91,9 +97,8 @@ func (r *certReloader) watch(ctx context.Context, interval time.Duration, onEven
 			return
 		case <-t.C:
 		}
-		changed, err := r.reload()
-		if changed || err != nil {
-			onEvent(r.current.Load(), err)
+		if changed, err := reload(); changed || err != nil {
+			report(err)
 		}
 	}
 }

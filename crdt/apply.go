@@ -86,7 +86,7 @@ func (tx *Transaction) applyDecoded(u *update.Update) {
 			}
 		}
 	}
-	tx.reserveItems(countItems(u.Blocks))
+	tx.reserveItems(countItems(u.Blocks, s))
 	rest := tx.integrateBlocks(u.Blocks)
 	tx.releaseItems()
 	retry := false
@@ -332,7 +332,7 @@ func (tx *Transaction) deleteRange(client, clock, end uint64) {
 		if it.deleted() {
 			continue
 		}
-		if end < it.id.Clock+it.length {
+		if end < it.id.Clock+it.len() {
 			sl.insert(i, it.split(tx, end-it.id.Clock))
 		}
 		it.delete(tx)

@@ -17,6 +17,7 @@ type branch struct {
 	nodeName string // XmlElement node name / XmlHook hook name
 
 	start    *item
+	list     place            // the place of every item of the list sequence
 	mapItems map[string]*item // key -> rightmost item of the key's chain
 	mapOrder []string         // keys in first-seen order, for deterministic iteration
 	length   int              // visible units of the list
@@ -29,8 +30,28 @@ type branch struct {
 	handlers eventHandlers
 }
 
+// place is where an item belongs: its parent type and, for an entry of a map, the key (yjs
+// Item.parent and Item.parentSub). Items point to a shared place instead of holding both: the
+// list items of a type share branch.list, the items of one key's chain share the place the
+// chain's first item brought. That saves a word in every item, most of a text document.
+type place struct {
+	parent *branch
+	key    string // the map key (yjs parentSub), "" for list items
+	isKey  bool   // an entry of a map key's chain; the key itself may be ""
+}
+
 func newBranch(typeRef uint8) *branch {
-	return &branch{typeRef: typeRef, mapItems: make(map[string]*item)}
+	b := &branch{typeRef: typeRef, mapItems: make(map[string]*item)}
+	b.list.parent = b
+	return b
+}
+
+// keyPlace is the place of key's chain: the one its items already share, or a new one.
+func (b *branch) keyPlace(key string) *place {
+	if it := b.mapItems[key]; it != nil && it.place != nil {
+		return it.place
+	}
+	return &place{parent: b, key: key, isKey: true}
 }
 
 // setMapItem records the current rightmost item of key's chain.

@@ -46,6 +46,10 @@
 // text_position.go the allocation-free path of plain-text keystrokes. ApplyUpdate decodes
 // into memory reused from an earlier update (update.Scratch, pooled in apply.go), so a stream
 // of small updates allocates little beyond the new items; those items are allocated together,
-// one slice per update (item_slab.go). Encoding reuses pooled v2 column buffers and sizes a
+// one slice per update (item_slab.go). Items are most of a loaded document's memory, so they
+// are kept at 96 bytes: flags share the length's word, parent and map key sit behind one
+// pointer shared by the items of a list or of a key (item.go, branch.go place), and the
+// buffers growing text runs append into are held by the document, not by every text item
+// (update.StringRuns). Encoding reuses pooled v2 column buffers and sizes a
 // full-state v1 encode from the previous one (encode.go).
 package crdt

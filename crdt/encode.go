@@ -108,7 +108,7 @@ func (d *Doc) writeClientsStructs(enc codec.UpdateEncoder, sv StateVector) {
 func (it *item) write(enc codec.UpdateEncoder, offset uint64) {
 	if it.isGC() {
 		enc.WriteInfo(0)
-		enc.WriteLen(it.length - offset)
+		enc.WriteLen(it.len() - offset)
 		return
 	}
 	hasOrigin := offset > 0 || it.has(flagOrigin)
@@ -134,7 +134,7 @@ func (it *item) write(enc codec.UpdateEncoder, offset uint64) {
 		enc.WriteRightID(it.rightOrigin)
 	}
 	if !hasOrigin && !it.has(flagRightOrigin) {
-		p := it.parent
+		p := it.place.parent
 		if p.item == nil {
 			enc.WriteParentInfo(true)
 			enc.WriteString(p.rootName)

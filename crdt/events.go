@@ -125,14 +125,14 @@ func listDelta(e *event) []ArrayDelta {
 		case it.deleted():
 			if e.deletes(it) && !e.adds(it) {
 				begin('d')
-				last.Delete += int(it.length)
+				last.Delete += int(it.len())
 			}
 		case e.adds(it):
 			begin('i')
 			last.Insert = append(last.Insert, contentValues(it.content)...)
 		default:
 			begin('r')
-			last.Retain += int(it.length)
+			last.Retain += int(it.len())
 		}
 	}
 	if last != nil && kind != 'r' {
@@ -236,13 +236,13 @@ func (e *TextEvent) computeTextDelta(tx *Transaction) []Delta {
 					add()
 					action = 'd'
 				}
-				del += int(it.length)
+				del += int(it.len())
 			case !it.deleted():
 				if action != 'r' {
 					add()
 					action = 'r'
 				}
-				retain += int(it.length)
+				retain += int(it.len())
 			}
 		case *update.ContentFormat:
 			e.formatDelta(tx, it, c, cur, old, pending, &action, add)
@@ -252,7 +252,7 @@ func (e *TextEvent) computeTextDelta(tx *Transaction) []Delta {
 					add()
 					action = 'd'
 				}
-				del += int(it.length)
+				del += int(it.len())
 			}
 		}
 	}

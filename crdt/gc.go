@@ -12,13 +12,13 @@ func (s *store) gc(it *item, parentGCd bool) {
 		s.gcType(ct.Type.(*branch))
 	}
 	if parentGCd {
-		s.replace(it, newGC(it.id, it.length))
+		s.replace(it, newGC(it.id, it.len()))
 		return
 	}
 	if _, done := it.content.(*update.ContentDeleted); done {
 		return // already collected (a loaded document's deleted items arrive so)
 	}
-	it.content = &update.ContentDeleted{N: it.length}
+	it.content = &update.ContentDeleted{N: it.len()}
 }
 
 // gcType collects every child of a deleted type (yjs ContentType.gc).
@@ -100,11 +100,11 @@ func tryMergeWithLefts(s *store, client uint64, pos int) int {
 	head := sl.at(start)
 	for i := start + 1; i <= pos; i++ {
 		right := sl.at(i)
-		if !head.mergeWith(right) {
+		if !head.mergeWith(right, &s.textRuns) {
 			panic("crdt: a struct run checked mergeable did not merge") // canMergeWith and mergeWith disagree
 		}
-		if !right.isGC() && right.hasParentSub() && right.parent.mapItems[right.key()] == right {
-			right.parent.mapItems[right.key()] = head
+		if !right.isGC() && right.hasParentSub() && right.place.parent.mapItems[right.key()] == right {
+			right.place.parent.mapItems[right.key()] = head
 		}
 	}
 	sl.deleteRange(start+1, pos+1)

@@ -32,19 +32,16 @@ func (tx *Transaction) integrateStruct(st *update.Struct, offset uint64) {
 		return
 	}
 	it := tx.newRemoteItem()
-	it.id, it.length, it.content = st.ID, st.Length, st.Content
+	it.id, it.content = st.ID, st.Content
+	it.setLen(st.Length)
 	if it.content.Countable() {
-		it.flags |= flagCountable
+		it.lenFlags |= flagCountable
 	}
 	if st.HasOrigin {
-		it.origin, it.flags = st.Origin, it.flags|flagOrigin
+		it.origin, it.lenFlags = st.Origin, it.lenFlags|flagOrigin
 	}
 	if st.HasRightOrigin {
-		it.rightOrigin, it.flags = st.RightOrigin, it.flags|flagRightOrigin
-	}
-	if st.HasParentSub && !st.HasOrigin && !st.HasRightOrigin {
-		key := st.ParentSub // a copy: pointing into the decoded update would keep all of it alive
-		it.parentSub, it.flags = &key, it.flags|flagParentSub
+		it.rightOrigin, it.lenFlags = st.RightOrigin, it.lenFlags|flagRightOrigin
 	}
 	parentKnown := tx.resolveRefs(it, st)
 	tx.integrate(it, offset, parentKnown)
@@ -66,22 +63,29 @@ func (tx *Transaction) resolveRefs(it *item, st *update.Struct) bool {
 	case (it.left != nil && it.left.isGC()) || (it.right != nil && it.right.isGC()):
 		return false
 	case st.HasParentName:
-		it.parent = tx.doc.root(st.ParentName)
+		it.place = placeIn(tx.doc.root(st.ParentName), st)
 	case st.HasParentID:
 		p := s.find(st.ParentID)
 		ct, ok := p.content.(*update.ContentType)
 		if p.isGC() || !ok {
 			return false
 		}
-		it.parent = ct.Type.(*branch)
+		it.place = placeIn(ct.Type.(*branch), st)
 	case it.left != nil:
-		it.parent, it.parentSub = it.left.parent, it.left.parentSub
-		it.set(flagParentSub, it.left.hasParentSub())
+		it.place = it.left.place
 	case it.right != nil:
-		it.parent, it.parentSub = it.right.parent, it.right.parentSub
-		it.set(flagParentSub, it.right.hasParentSub())
+		it.place = it.right.place
 	}
-	return it.parent != nil
+	return it.place != nil
+}
+
+// placeIn is the place of an item without origins, whose update named its parent p (and its
+// map key, when it has one).
+func placeIn(p *branch, st *update.Struct) *place {
+	if st.HasParentSub {
+		return p.keyPlace(st.ParentSub)
+	}
+	return &p.list
 }
 
 // integrate places it in its parent's sequence or map chain (YATA, yjs Item.integrate) and
@@ -92,15 +96,15 @@ func (tx *Transaction) integrate(it *item, offset uint64, parentKnown bool) {
 		it.id.Clock += offset
 		it.left = s.cleanEnd(tx, ID{Client: it.id.Client, Clock: it.id.Clock - 1})
 		it.origin = it.left.lastID()
-		it.flags |= flagOrigin
+		it.lenFlags |= flagOrigin
 		it.content = it.content.Splice(offset)
-		it.length -= offset
+		it.setLen(it.len() - offset)
 	}
-	if !parentKnown || it.parent == nil {
-		s.add(newGC(it.id, it.length))
+	if !parentKnown || it.place == nil {
+		s.add(newGC(it.id, it.len()))
 		return
 	}
-	p := it.parent
+	p := it.place.parent
 	if (it.left == nil && (it.right == nil || it.right.left != nil)) || (it.left != nil && it.left.right != it.right) {
 		it.left = tx.resolveConflict(it)
 	}
@@ -132,7 +136,7 @@ func (tx *Transaction) integrate(it *item, offset uint64, parentKnown bool) {
 	if !it.hasParentSub() {
 		p.invalidateMarkers()
 		if it.visible() {
-			p.length += int(it.length)
+			p.length += int(it.len())
 		}
 	}
 	s.add(it)
@@ -148,7 +152,7 @@ func (tx *Transaction) integrate(it *item, offset uint64, parentKnown bool) {
 // origin lies inside the scanned region are skipped over when they belong before us.
 func (tx *Transaction) resolveConflict(it *item) *item {
 	s := tx.doc.store
-	p := it.parent
+	p := it.place.parent
 	left := it.left
 	var o *item
 	switch {
@@ -219,8 +223,8 @@ func (tx *Transaction) integrateContent(it *item) {
 		}
 		b.integrate(tx, it)
 	case *update.ContentFormat:
-		it.parent.hasFormatting = true
-		it.parent.invalidateMarkers()
+		it.place.parent.hasFormatting = true
+		it.place.parent.invalidateMarkers()
 	case *update.ContentDoc:
 		tx.subdocsAdded++
 	}

@@ -4,87 +4,113 @@ import (
 	"github.com/meridian-sync/meridian/crdt/internal/update"
 )
 
-// Item flags, kept in one byte so an item stays compact (yjs keeps the same bits in Item.info).
+// Item flags. They live in the top byte of the item's length word (lenFlags): lengths count
+// clocks, which lib0 caps at 2^53 (decoders reject more, and no client edits that much), so
+// the byte is free, and a flags byte of its own would cost 8 bytes of padding per item.
 const (
-	flagKeep        uint8 = 1 << iota // never garbage collect (reserved for snapshots/undo)
-	flagCountable                     // content counts towards list length and indexes
-	flagDeleted                       // item is deleted (GC structs always are)
-	flagGC                            // this struct is a GC tombstone, not a positioned item
-	flagOrigin                        // origin is set
-	flagRightOrigin                   // rightOrigin is set
-	flagParentSub                     // parentSub (map key) is set
+	flagKeep        uint64 = 1 << (lengthBits + iota) // never garbage collect (reserved for snapshots/undo)
+	flagCountable                                     // content counts towards list length and indexes
+	flagDeleted                                       // item is deleted (GC structs always are)
+	flagGC                                            // this struct is a GC tombstone, not a positioned item
+	flagOrigin                                        // origin is set
+	flagRightOrigin                                   // rightOrigin is set
+)
+
+const (
+	lengthBits = 56
+	lengthMask = 1<<lengthBits - 1
 )
 
 // item is one struct of the store: either a positioned Item (YATA element) or a GC tombstone
 // (flagGC). Using one type for both keeps the per-client slices homogeneous and avoids
 // interface dispatch on the hot paths (binary search, merging, encoding).
+//
+// A loaded document is mostly items, so their size is most of its memory: 96 bytes, with the
+// flags inside lenFlags and the parent and map key behind one shared place pointer.
 type item struct {
 	id          ID
-	length      uint64
 	origin      ID // valid when flagOrigin
 	rightOrigin ID // valid when flagRightOrigin
 	left, right *item
-	parent      *branch // nil for GC structs
-	parentSub   *string // map key, set with flagParentSub; a pointer keeps list items small
+	place       *place // parent type and map key; nil for GC structs
 	content     update.Content
-	flags       uint8
+	lenFlags    uint64 // the length (clocks covered) in the low lengthBits, the flags above
 }
 
-func (it *item) has(f uint8) bool { return it.flags&f != 0 }
-func (it *item) set(f uint8, on bool) {
+func (it *item) has(f uint64) bool { return it.lenFlags&f != 0 }
+func (it *item) set(f uint64, on bool) {
 	if on {
-		it.flags |= f
+		it.lenFlags |= f
 	} else {
-		it.flags &^= f
+		it.lenFlags &^= f
 	}
 }
 
-func (it *item) isGC() bool      { return it.flags&flagGC != 0 }
-func (it *item) deleted() bool   { return it.flags&flagDeleted != 0 }
-func (it *item) countable() bool { return it.flags&flagCountable != 0 }
+// len is the number of clocks the struct covers.
+func (it *item) len() uint64 { return it.lenFlags & lengthMask }
+
+// setLen changes the length and keeps the flags.
+func (it *item) setLen(n uint64) {
+	if n > lengthMask {
+		// Unreachable: decoders reject clocks beyond 2^53 and local edits cannot get there.
+		panic("crdt: struct length beyond 2^56 clocks")
+	}
+	it.lenFlags = it.lenFlags&^lengthMask | n
+}
+
+func (it *item) isGC() bool      { return it.lenFlags&flagGC != 0 }
+func (it *item) deleted() bool   { return it.lenFlags&flagDeleted != 0 }
+func (it *item) countable() bool { return it.lenFlags&flagCountable != 0 }
 
 // visible reports whether the item contributes to its parent's list length.
-func (it *item) visible() bool { return it.flags&(flagCountable|flagDeleted) == flagCountable }
+func (it *item) visible() bool { return it.lenFlags&(flagCountable|flagDeleted) == flagCountable }
 
-func (it *item) hasParentSub() bool { return it.flags&flagParentSub != 0 }
+// parent is the type the item belongs to (nil for GC structs).
+func (it *item) parent() *branch {
+	if it.place == nil {
+		return nil
+	}
+	return it.place.parent
+}
+
+// hasParentSub reports whether the item is an entry of a map key's chain (yjs parentSub set).
+func (it *item) hasParentSub() bool { return it.place != nil && it.place.isKey }
 
 // key is the map key of an item of a map chain ("" for list items).
 func (it *item) key() string {
-	if it.parentSub == nil {
+	if it.place == nil {
 		return ""
 	}
-	return *it.parentSub
+	return it.place.key
 }
 
 // lastID is the id of the item's last unit; new items inserted right after it use it as origin.
 func (it *item) lastID() ID {
-	return ID{Client: it.id.Client, Clock: it.id.Clock + it.length - 1}
+	return ID{Client: it.id.Client, Clock: it.id.Clock + it.len() - 1}
 }
 
 // newItem builds a local item with the given neighbours; origins are derived from them as yjs does.
-func newItem(id ID, left, right *item, parent *branch, parentSub string, hasSub bool, c update.Content) *item {
-	it := &item{id: id, length: c.Len(), left: left, right: right, parent: parent, content: c}
+func newItem(id ID, left, right *item, pl *place, c update.Content) *item {
+	it := &item{id: id, left: left, right: right, place: pl, content: c}
+	it.setLen(c.Len())
 	if c.Countable() {
-		it.flags |= flagCountable
+		it.lenFlags |= flagCountable
 	}
 	if left != nil {
 		it.origin = left.lastID()
-		it.flags |= flagOrigin
+		it.lenFlags |= flagOrigin
 	}
 	if right != nil {
 		it.rightOrigin = right.id
-		it.flags |= flagRightOrigin
-	}
-	if hasSub {
-		key := parentSub // declared here so that only map items pay for a heap copy
-		it.parentSub = &key
-		it.flags |= flagParentSub
+		it.lenFlags |= flagRightOrigin
 	}
 	return it
 }
 
 func newGC(id ID, length uint64) *item {
-	return &item{id: id, length: length, flags: flagGC | flagDeleted}
+	it := &item{id: id, lenFlags: flagGC | flagDeleted}
+	it.setLen(length)
+	return it
 }
 
 // next returns the next non-deleted item to the right.
@@ -111,15 +137,13 @@ func (it *item) prev() *item {
 func (it *item) split(tx *Transaction, diff uint64) *item {
 	r := &item{
 		id:          ID{Client: it.id.Client, Clock: it.id.Clock + diff},
-		length:      it.length - diff,
 		origin:      ID{Client: it.id.Client, Clock: it.id.Clock + diff - 1},
 		rightOrigin: it.rightOrigin,
 		left:        it,
 		right:       it.right,
-		parent:      it.parent,
-		parentSub:   it.parentSub,
+		place:       it.place,
 		content:     it.content.Splice(diff),
-		flags:       it.flags | flagOrigin,
+		lenFlags:    it.lenFlags&^lengthMask | flagOrigin | (it.len() - diff),
 	}
 	it.right = r
 	if r.right != nil {
@@ -127,36 +151,38 @@ func (it *item) split(tx *Transaction, diff uint64) *item {
 	}
 	tx.mergeStructs = append(tx.mergeStructs, r)
 	if r.hasParentSub() && r.right == nil {
-		r.parent.mapItems[r.key()] = r
+		r.place.parent.mapItems[r.key()] = r
 	}
-	it.length = diff
+	it.setLen(diff)
 	return r
 }
 
 // mergeWith appends right to it when yjs would (Item.mergeWith / GC.mergeWith); the caller
-// removes right from the store.
-func (it *item) mergeWith(right *item) bool {
+// removes right from the store. Text grows in runs, the buffers of the growing text runs.
+func (it *item) mergeWith(right *item, runs *update.StringRuns) bool {
 	if !it.canMergeWith(right) {
 		return false
 	}
 	if it.isGC() {
-		it.length += right.length
+		it.setLen(it.len() + right.len())
 		return true
 	}
-	if !it.content.MergeWith(right.content) {
+	if s, ok := it.content.(*update.ContentString); ok {
+		runs.Append(s, right.content.(*update.ContentString)) // canMergeWith checked the kind
+	} else if !it.content.MergeWith(right.content) {
 		return false
 	}
 	if right.has(flagKeep) {
-		it.flags |= flagKeep
+		it.lenFlags |= flagKeep
 	}
-	if ms := it.parent.markers; ms != nil {
+	if ms := it.place.parent.markers; ms != nil {
 		ms.moveMerged(it, right) // right is forgotten: its markers move onto the merged item
 	}
 	it.right = right.right
 	if it.right != nil {
 		it.right.left = it
 	}
-	it.length += right.length
+	it.setLen(it.len() + right.len())
 	return true
 }
 
@@ -172,7 +198,7 @@ func (it *item) canMergeWith(right *item) bool {
 		it.has(flagRightOrigin) == right.has(flagRightOrigin) &&
 		(!it.has(flagRightOrigin) || it.rightOrigin == right.rightOrigin) &&
 		it.id.Client == right.id.Client &&
-		it.id.Clock+it.length == right.id.Clock &&
+		it.id.Clock+it.len() == right.id.Clock &&
 		it.deleted() == right.deleted() &&
 		it.content.Ref() == right.content.Ref() &&
 		mergeableContent(it.content.Ref())
@@ -193,12 +219,12 @@ func (it *item) delete(tx *Transaction) {
 	if it.deleted() {
 		return
 	}
-	p := it.parent
+	p := it.place.parent
 	if it.countable() && !it.hasParentSub() {
-		p.length -= int(it.length)
+		p.length -= int(it.len())
 	}
 	p.invalidateMarkers()
-	it.flags |= flagDeleted
+	it.lenFlags |= flagDeleted
 	tx.recordDeleted(it)
 	tx.addChanged(p, it.key(), it.hasParentSub())
 	switch c := it.content.(type) {
@@ -236,8 +262,8 @@ func deleteTypeContent(tx *Transaction, b *branch) {
 func (tx *Transaction) recordDeleted(it *item) {
 	rs := tx.deleteSet.Clients[it.id.Client]
 	if n := len(rs); n > 0 && rs[n-1].End() == it.id.Clock {
-		rs[n-1].Len += it.length
+		rs[n-1].Len += it.len()
 		return
 	}
-	tx.deleteSet.Add(it.id.Client, it.id.Clock, it.length)
+	tx.deleteSet.Add(it.id.Client, it.id.Clock, it.len())
 }

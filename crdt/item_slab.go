@@ -8,7 +8,7 @@ import "github.com/meridian-sync/meridian/crdt/internal/update"
 // slice, which integrateStruct then hands out.
 //
 // The trade-off: the slice lives as long as any of its items does. An item that is later
-// split, merged away or collected no longer frees its own 112 bytes; its neighbours in the
+// split, merged away or collected no longer frees its own 96 bytes; its neighbours in the
 // slab do that together. A loaded document keeps nearly all of its items, and an update of a
 // few structs makes a slab of a few items, so in practice nothing is retained that a
 // per-item allocation would have freed early.
@@ -34,13 +34,17 @@ func (tx *Transaction) newRemoteItem() *item {
 	return it
 }
 
-// countItems is the number of structs of kind item in blocks: the items integrating them
-// can create (fewer when some are already known or wait for missing dependencies).
-func countItems(blocks []update.ClientBlock) int {
+// countItems is the number of items integrating blocks can create: its structs of kind item
+// that are not wholly known to s already (fewer when some wait for missing dependencies). An
+// update that overlaps what the document holds, as sync and anti-entropy send, must not
+// reserve items for its known part: the unused reservation would stay allocated beside the
+// items taken from it for as long as they live.
+func countItems(blocks []update.ClientBlock, s *store) int {
 	n := 0
 	for bi := range blocks {
+		known := s.state(blocks[bi].Client)
 		for si := range blocks[bi].Structs {
-			if blocks[bi].Structs[si].Kind == update.KindItem {
+			if st := &blocks[bi].Structs[si]; st.Kind == update.KindItem && st.End() > known {
 				n++
 			}
 		}

@@ -35,7 +35,7 @@ func (tx *Transaction) insertAfter(b *branch, left *item, values []prepared) *it
 
 // insertItem creates a local item between left and right and integrates it.
 func (tx *Transaction) insertItem(b *branch, left, right *item, c update.Content) *item {
-	it := newItem(tx.nextID(), left, right, b, "", false, c)
+	it := newItem(tx.nextID(), left, right, &b.list, c)
 	tx.integrate(it, 0, true)
 	return it
 }
@@ -55,7 +55,7 @@ func (tx *Transaction) listInsert(b *branch, index int, values []prepared) error
 	b.endLocalEdit(index, lengthBefore)
 	if last != nil && last.visible() {
 		// every value is one list unit, so the last item starts len(values)-its length later
-		b.setCursor(last, index+len(values)-int(last.length))
+		b.setCursor(last, index+len(values)-int(last.len()))
 	}
 	return nil
 }
@@ -89,10 +89,10 @@ func (tx *Transaction) listDelete(b *branch, index, length int) error {
 		if n.deleted() {
 			continue
 		}
-		if length < int(n.length) {
+		if length < int(n.len()) {
 			tx.doc.store.cleanStart(tx, ID{Client: n.id.Client, Clock: n.id.Clock + uint64(length)})
 		}
-		length -= int(n.length)
+		length -= int(n.len())
 		n.delete(tx)
 	}
 	b.endLocalEdit(index, lengthBefore)

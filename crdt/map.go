@@ -107,6 +107,6 @@ func (tx *Transaction) mapSet(b *branch, key string, p prepared) {
 	} else {
 		c = p.content()
 	}
-	it := newItem(tx.nextID(), left, nil, b, key, true, c)
+	it := newItem(tx.nextID(), left, nil, b.keyPlace(key), c)
 	tx.integrate(it, 0, true)
 }

@@ -154,7 +154,7 @@ func (ms *markerSet) moveMerged(left, right *item) {
 		if m := &ms.list[i]; m.item == right {
 			m.item = left
 			if left.visible() {
-				m.index -= int(left.length)
+				m.index -= int(left.len())
 			}
 		}
 	}

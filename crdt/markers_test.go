@@ -19,7 +19,7 @@ func checkMarkers(t testing.TB, b *branch, when string) {
 	for n := b.start; n != nil; n = n.right {
 		before[n] = idx
 		if n.visible() {
-			idx += int(n.length)
+			idx += int(n.len())
 		}
 	}
 	ms := b.markers

@@ -16,7 +16,7 @@ func (b *branch) findVisible(u int) (*item, int) {
 	if u < idx {
 		for n = n.left; n != nil; n = n.left {
 			if n.visible() {
-				idx -= int(n.length)
+				idx -= int(n.len())
 				if u >= idx {
 					ms.remember(slot, n, idx, u, b.length)
 					return n, idx
@@ -27,11 +27,11 @@ func (b *branch) findVisible(u int) (*item, int) {
 	}
 	for ; n != nil; n = n.right {
 		if n.visible() {
-			if u < idx+int(n.length) {
+			if u < idx+int(n.len()) {
 				ms.remember(slot, n, idx, u, b.length)
 				return n, idx
 			}
-			idx += int(n.length)
+			idx += int(n.len())
 		}
 	}
 	return nil, 0
@@ -41,7 +41,7 @@ func (b *branch) findVisible(u int) (*item, int) {
 // further (the left neighbour for an insertion at index > 0).
 func (b *branch) itemEndingAt(tx *Transaction, index int) *item {
 	n, idx := b.findVisible(index - 1)
-	if off := index - idx; off < int(n.length) {
+	if off := index - idx; off < int(n.len()) {
 		tx.doc.store.cleanStart(tx, ID{Client: n.id.Client, Clock: n.id.Clock + uint64(off)})
 	}
 	return n

@@ -22,6 +22,8 @@ type store struct {
 	pendingDS      []byte          // deletions of clocks not yet known (v2 update with 0 structs)
 
 	lastFullSizeV1 int // bytes of the last full-state v1 encode: the next one's buffer size
+
+	textRuns update.StringRuns // the buffers of the text runs that merges are growing
 }
 
 type pendingStructs struct {
@@ -41,7 +43,7 @@ func (s *store) state(client uint64) uint64 {
 		return 0
 	}
 	last := l.last()
-	return last.id.Clock + last.length
+	return last.id.Clock + last.len()
 }
 
 func (s *store) stateVector() StateVector {
@@ -54,7 +56,7 @@ func (s *store) stateVector() StateVector {
 func (s *store) fillStateVector(sv StateVector) {
 	for _, c := range s.order {
 		last := s.clients[c].last()
-		sv[c] = last.id.Clock + last.length
+		sv[c] = last.id.Clock + last.len()
 	}
 }
 
@@ -117,7 +119,7 @@ func (s *store) cleanEnd(tx *Transaction, id ID) *item {
 		return nil
 	}
 	it := l.at(i)
-	if id.Clock != it.id.Clock+it.length-1 && !it.isGC() {
+	if id.Clock != it.id.Clock+it.len()-1 && !it.isGC() {
 		l.insert(i+1, it.split(tx, id.Clock-it.id.Clock+1))
 	}
 	return it
@@ -143,10 +145,10 @@ func (s *store) deleteSet() update.DeleteSet {
 					continue
 				}
 				if n := len(ranges); n > 0 && ranges[n-1].Clock+ranges[n-1].Len == it.id.Clock {
-					ranges[n-1].Len += it.length
+					ranges[n-1].Len += it.len()
 					continue
 				}
-				ranges = append(ranges, update.Range{Clock: it.id.Clock, Len: it.length})
+				ranges = append(ranges, update.Range{Clock: it.id.Clock, Len: it.len()})
 			}
 		}
 		if len(ranges) > 0 {

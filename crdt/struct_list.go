@@ -153,7 +153,7 @@ func (l *structList) find(clock uint64) (int, bool) {
 	if l == nil || l.n == 0 {
 		return 0, false
 	}
-	if last := l.last(); clock >= last.id.Clock+last.length {
+	if last := l.last(); clock >= last.id.Clock+last.len() {
 		return 0, false
 	} else if clock >= last.id.Clock {
 		// The newest struct: while an update is integrated, origins mostly point at the
@@ -199,10 +199,10 @@ func findIndex(structs []*item, clock uint64) (int, bool) {
 	if last.id.Clock == clock {
 		return hi, true
 	}
-	if end := last.id.Clock + last.length; clock >= first.id.Clock && clock < end && end-first.id.Clock > 1 {
+	if end := last.id.Clock + last.len(); clock >= first.id.Clock && clock < end && end-first.id.Clock > 1 {
 		mid := int(float64(clock-first.id.Clock) / float64(end-1-first.id.Clock) * float64(hi))
 		if mid >= 0 && mid <= hi {
-			if s := structs[mid]; s.id.Clock <= clock && clock < s.id.Clock+s.length {
+			if s := structs[mid]; s.id.Clock <= clock && clock < s.id.Clock+s.len() {
 				return mid, true
 			}
 		}
@@ -213,7 +213,7 @@ func findIndex(structs []*item, clock uint64) (int, bool) {
 		switch {
 		case clock < s.id.Clock:
 			hi = mid - 1
-		case clock >= s.id.Clock+s.length:
+		case clock >= s.id.Clock+s.len():
 			lo = mid + 1
 		default:
 			return mid, true

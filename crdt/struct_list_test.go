@@ -32,14 +32,14 @@ func checkList(t *testing.T, l *structList, want []*item) {
 		if l.at(i) != it {
 			t.Fatalf("at(%d) differs", i)
 		}
-		for _, clock := range []uint64{it.id.Clock, it.id.Clock + it.length - 1} {
+		for _, clock := range []uint64{it.id.Clock, it.id.Clock + it.len() - 1} {
 			if j, ok := l.find(clock); !ok || j != i {
 				t.Fatalf("find(%d) = %d, %v; want %d", clock, j, ok, i)
 			}
 		}
 	}
 	if n := len(want); n > 0 {
-		end := want[n-1].id.Clock + want[n-1].length
+		end := want[n-1].id.Clock + want[n-1].len()
 		if _, ok := l.find(end); ok {
 			t.Fatalf("find(%d) past the end succeeded", end)
 		}
@@ -55,7 +55,7 @@ func TestStructListMatchesFlatSlice(t *testing.T) {
 	var flat []*item
 	var next uint64
 	push := func(n uint64) {
-		it := &item{id: ID{Client: 1, Clock: next}, length: n}
+		it := &item{id: ID{Client: 1, Clock: next}, lenFlags: n}
 		next += n
 		l.push(it)
 		flat = append(flat, it)
@@ -67,17 +67,17 @@ func TestStructListMatchesFlatSlice(t *testing.T) {
 	for step := range 4000 {
 		i := rng.IntN(len(flat))
 		switch op := rng.IntN(10); {
-		case op < 5 && flat[i].length > 1: // split flat[i] in two, as item.split does
+		case op < 5 && flat[i].len() > 1: // split flat[i] in two, as item.split does
 			it := flat[i]
-			diff := 1 + rng.Uint64N(it.length-1)
-			r := &item{id: ID{Client: 1, Clock: it.id.Clock + diff}, length: it.length - diff}
-			it.length = diff
+			diff := 1 + rng.Uint64N(it.len()-1)
+			r := &item{id: ID{Client: 1, Clock: it.id.Clock + diff}, lenFlags: it.len() - diff}
+			it.setLen(diff)
 			l.insert(i+1, r)
 			flat = slices.Insert(flat, i+1, r)
 		case op < 8 && i > 0: // merge flat[j..i] into flat[j-1], as tryMergeWithLefts does
 			j := max(1, i-rng.IntN(maxChunkLen+40))
 			for k := j; k <= i; k++ {
-				flat[j-1].length += flat[k].length
+				flat[j-1].setLen(flat[j-1].len() + flat[k].len())
 			}
 			l.deleteRange(j, i+1)
 			flat = slices.Delete(flat, j, i+1)
@@ -100,9 +100,9 @@ func TestStructListEmptyAndNil(t *testing.T) {
 		t.Fatal("find in a nil list succeeded")
 	}
 	l := &structList{}
-	l.push(&item{id: ID{Client: 7}, length: 3})
+	l.push(&item{id: ID{Client: 7}, lenFlags: 3})
 	l.deleteRange(0, 1)
 	checkList(t, l, nil)
-	l.push(&item{id: ID{Client: 7}, length: 2})
+	l.push(&item{id: ID{Client: 7}, lenFlags: 2})
 	checkList(t, l, []*item{l.at(0)})
 }

@@ -108,10 +108,10 @@ loop:
 					p.attrs.set(f.Key, f.Value)
 				}
 			} else {
-				if length < int(r.length) {
+				if length < int(r.len()) {
 					tx.doc.store.cleanStart(tx, ID{Client: r.id.Client, Clock: r.id.Clock + uint64(length)})
 				}
-				length -= int(r.length)
+				length -= int(r.len())
 			}
 		}
 		p.forward()
@@ -140,10 +140,10 @@ func (tx *Transaction) deleteText(b *branch, p *textPos, length int) {
 		if !r.deleted() {
 			switch r.content.(type) {
 			case *update.ContentType, *update.ContentEmbed, *update.ContentString:
-				if length < int(r.length) {
+				if length < int(r.len()) {
 					tx.doc.store.cleanStart(tx, ID{Client: r.id.Client, Clock: r.id.Clock + uint64(length)})
 				}
-				length -= int(r.length)
+				length -= int(r.len())
 				r.delete(tx)
 			}
 		}

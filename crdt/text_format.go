@@ -94,9 +94,9 @@ func (d *Doc) cleanupFormatting(done *Transaction) {
 			continue
 		}
 		for _, it := range d.store.structsInRange(client, before, after) {
-			if !it.isGC() && !it.deleted() && isFormatItem(it) && !needFull[it.parent] {
-				needFull[it.parent] = true
-				order = append(order, it.parent)
+			if !it.isGC() && !it.deleted() && isFormatItem(it) && !needFull[it.parent()] {
+				needFull[it.parent()] = true
+				order = append(order, it.parent())
 			}
 		}
 	}
@@ -104,12 +104,12 @@ func (d *Doc) cleanupFormatting(done *Transaction) {
 		for _, client := range sortedClientsDesc(rangeCounts(done.deleteSet)) {
 			for _, r := range done.deleteSet.Clients[client] {
 				for _, it := range d.store.structsInRange(client, r.Clock, r.Clock+r.Len) {
-					if it.isGC() || !it.parent.hasFormatting || needFull[it.parent] {
+					if it.isGC() || !it.parent().hasFormatting || needFull[it.parent()] {
 						continue
 					}
 					if isFormatItem(it) {
-						needFull[it.parent] = true
-						order = append(order, it.parent)
+						needFull[it.parent()] = true
+						order = append(order, it.parent())
 					} else {
 						tx.cleanupContextlessFormattingGap(it)
 					}

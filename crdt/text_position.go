@@ -22,7 +22,7 @@ func (p *textPos) forward() {
 			p.attrs.applyFormat(f)
 		}
 	} else if !r.deleted() {
-		p.index += int(r.length)
+		p.index += int(r.len())
 	}
 	p.left, p.right = r, r.right
 }
@@ -53,11 +53,11 @@ func (tx *Transaction) advance(p *textPos, count int) {
 				p.attrs.applyFormat(f)
 			}
 		} else if !r.deleted() {
-			if count < int(r.length) {
+			if count < int(r.len()) {
 				tx.doc.store.cleanStart(tx, ID{Client: r.id.Client, Clock: r.id.Clock + uint64(count)})
 			}
-			p.index += int(r.length)
-			count -= int(r.length)
+			p.index += int(r.len())
+			count -= int(r.len())
 		}
 		p.left, p.right = r, r.right
 	}
@@ -111,10 +111,10 @@ func (tx *Transaction) deletePlainText(b *branch, index, length int) {
 		default:
 			continue
 		}
-		if length < int(n.length) {
+		if length < int(n.len()) {
 			tx.doc.store.cleanStart(tx, ID{Client: n.id.Client, Clock: n.id.Clock + uint64(length)})
 		}
-		length -= int(n.length)
+		length -= int(n.len())
 		n.delete(tx)
 	}
 	b.endLocalEdit(index, lengthBefore)

@@ -2,6 +2,7 @@ package update
 
 import (
 	"strings"
+	"unsafe"
 
 	"github.com/meridian-sync/meridian/crdt/internal/codec"
 	"github.com/meridian-sync/meridian/crdt/internal/lib0"
@@ -11,14 +12,10 @@ import (
 // clocks in UTF-16 code units; Len computes them rather than caching them, because
 // the engine keeps every struct's length itself and asks only when the content is
 // created, while a cached count would grow every text item of a loaded document.
-//
-// Typing appends one character at a time, and each new item merges into the run on
-// its left. Concatenating Go strings would copy the whole run at every keystroke
-// (quadratic: 40k appended characters took seconds), so a run that grows keeps a
-// strings.Builder whose buffer grows geometrically; s always views its contents.
+// For the same reason it holds nothing but the string: the state of a run that
+// keeps growing lives in the document's StringRuns, not in every text item.
 type ContentString struct {
-	s    string
-	grow *strings.Builder // nil until the run first grows by MergeWith
+	s string
 }
 
 // NewContentString wraps s. Invalid UTF-8 is not expected here (decoders reject it).
@@ -39,23 +36,59 @@ func (c *ContentString) Copy() Content   { return &ContentString{s: c.s} }
 // each side keeps its UTF-16 length and no side holds a lone surrogate.
 func (c *ContentString) Splice(offset uint64) Content {
 	left, right, _ := lib0.SplitUTF16(c.s, int(offset))
-	c.s, c.grow = left, nil
+	c.s = left
 	return &ContentString{s: right}
 }
 
+// MergeWith appends right's text by concatenation, which copies the run: merging a
+// run that keeps growing goes through StringRuns.Append instead.
 func (c *ContentString) MergeWith(right Content) bool {
 	r, ok := right.(*ContentString)
 	if !ok {
 		return false
 	}
-	if c.grow == nil || c.grow.Len() != len(c.s) {
-		c.grow = new(strings.Builder)
-		c.grow.Grow(2 * (len(c.s) + len(r.s)))
-		c.grow.WriteString(c.s)
-	}
-	c.grow.WriteString(r.s)
-	c.s = c.grow.String() // a view, not a copy: earlier views stay valid, later writes land past them
+	c.s += r.s
 	return true
+}
+
+// StringRuns appends to the text runs that are growing. Typing appends one character
+// at a time, and each new item merges into the run on its left; concatenating Go
+// strings would copy the whole run at every keystroke (quadratic: 40k appended
+// characters took seconds). A run being grown instead views a buffer that grows
+// geometrically, which the next append to the same run extends in place. The last
+// few runs grown keep their buffers, so that people typing in several places at
+// once (or one person switching back and forth) do not copy their runs at every
+// keystroke; an append to any other run starts a buffer in place of the oldest.
+type StringRuns struct {
+	bufs [4]strings.Builder // the text of a run last grown, which views it
+	next int                // the buffer to replace next
+}
+
+// Append appends right's text to c.
+func (g *StringRuns) Append(c, right *ContentString) {
+	buf := g.bufferOf(c)
+	if buf == nil {
+		buf = &g.bufs[g.next]
+		g.next = (g.next + 1) % len(g.bufs)
+		*buf = strings.Builder{}
+		buf.Grow(2 * (len(c.s) + len(right.s)))
+		buf.WriteString(c.s)
+	}
+	buf.WriteString(right.s)
+	c.s = buf.String() // a view, not a copy: earlier views stay valid, later writes land past them
+}
+
+// bufferOf returns the buffer c's text is the whole of, or nil. Appending in place is safe
+// only then: a run that was spliced since views a prefix, and writing past it would overwrite
+// the text of the part split off.
+func (g *StringRuns) bufferOf(c *ContentString) *strings.Builder {
+	for i := range g.bufs {
+		cur := g.bufs[i].String()
+		if len(cur) == len(c.s) && len(cur) > 0 && unsafe.StringData(cur) == unsafe.StringData(c.s) {
+			return &g.bufs[i]
+		}
+	}
+	return nil
 }
 
 // Write writes the text from UTF-16 offset on. Starting inside a surrogate pair

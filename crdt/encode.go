@@ -146,7 +146,7 @@ func (it *item) write(enc codec.UpdateEncoder, offset uint64) {
 			enc.WriteString(it.key())
 		}
 	}
-	it.content.Write(enc, offset)
+	it.writeContent(enc, offset)
 }
 
 // StateVector returns the next expected clock of every client the document holds structs of.

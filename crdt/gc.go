@@ -6,7 +6,7 @@ import (
 
 // gc drops the content of a deleted item (yjs Item.gc). An item whose parent is itself being
 // collected is replaced by a GC struct; otherwise it keeps its place (other items may use it as
-// an origin) and its content becomes ContentDeleted of the same length.
+// an origin) and its content becomes the shared ContentDeleted (collected).
 func (s *store) gc(it *item, parentGCd bool) {
 	if ct, ok := it.content.(*update.ContentType); ok {
 		s.gcType(ct.Type.(*branch))
@@ -15,10 +15,7 @@ func (s *store) gc(it *item, parentGCd bool) {
 		s.replace(it, newGC(it.id, it.len()))
 		return
 	}
-	if _, done := it.content.(*update.ContentDeleted); done {
-		return // already collected (a loaded document's deleted items arrive so)
-	}
-	it.content = &update.ContentDeleted{N: it.len()}
+	it.content = collected // the item's length is the collected content's (deleted_content.go)
 }
 
 // gcType collects every child of a deleted type (yjs ContentType.gc).

@@ -32,7 +32,7 @@ func (tx *Transaction) integrateStruct(st *update.Struct, offset uint64) {
 		return
 	}
 	it := tx.newRemoteItem()
-	it.id, it.content = st.ID, st.Content
+	it.id, it.content = st.ID, itemContent(st.Content)
 	it.setLen(st.Length)
 	if it.content.Countable() {
 		it.lenFlags |= flagCountable
@@ -97,7 +97,7 @@ func (tx *Transaction) integrate(it *item, offset uint64, parentKnown bool) {
 		it.left = s.cleanEnd(tx, ID{Client: it.id.Client, Clock: it.id.Clock - 1})
 		it.origin = it.left.lastID()
 		it.lenFlags |= flagOrigin
-		it.content = it.content.Splice(offset)
+		it.content = spliceContent(it.content, offset)
 		it.setLen(it.len() - offset)
 	}
 	if !parentKnown || it.place == nil {

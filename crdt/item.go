@@ -142,7 +142,7 @@ func (it *item) split(tx *Transaction, diff uint64) *item {
 		left:        it,
 		right:       it.right,
 		place:       it.place,
-		content:     it.content.Splice(diff),
+		content:     spliceContent(it.content, diff),
 		lenFlags:    it.lenFlags&^lengthMask | flagOrigin | (it.len() - diff),
 	}
 	it.right = r
@@ -167,10 +167,15 @@ func (it *item) mergeWith(right *item, runs *update.StringRuns) bool {
 		it.setLen(it.len() + right.len())
 		return true
 	}
-	if s, ok := it.content.(*update.ContentString); ok {
-		runs.Append(s, right.content.(*update.ContentString)) // canMergeWith checked the kind
-	} else if !it.content.MergeWith(right.content) {
-		return false
+	switch c := it.content.(type) {
+	case *update.ContentString:
+		runs.Append(c, right.content.(*update.ContentString)) // canMergeWith checked the kind
+	case *update.ContentDeleted:
+		// Both hold the shared collected content: the length set below is all there is to merge.
+	default:
+		if !c.MergeWith(right.content) {
+			return false
+		}
 	}
 	if right.has(flagKeep) {
 		it.lenFlags |= flagKeep

@@ -17,6 +17,7 @@ type metrics struct {
 	batchOps       prometheus.Histogram
 	durableWait    prometheus.Histogram // an update's wait from applied in memory to broadcast (the group commit)
 	framesPerWrite prometheus.Histogram // WebSocket frames carried by one write to a connection (coalescing)
+	writerHandoffs prometheus.Counter   // direct writes that left bytes to the writer goroutine (full sockets)
 	compactions    prometheus.Counter
 	refusals       *prometheus.CounterVec // reason
 
@@ -72,13 +73,15 @@ func newMetrics() *metrics {
 		framesPerWrite: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "meridian_ws_frames_per_write",
 			Help:    "WebSocket frames sent to a connection by one write: what was queued for it when its writer ran.",
 			Buckets: prometheus.ExponentialBuckets(1, 2, 9)}),
+		writerHandoffs: prometheus.NewCounter(prometheus.CounterOpts{Name: "meridian_ws_writer_handoffs_total",
+			Help: "Room writes that a connection's socket did not take at once, left to its writer goroutine (slow clients, or ones that stopped reading)."}),
 		compactions: prometheus.NewCounter(prometheus.CounterOpts{Name: "meridian_store_compactions_total",
 			Help: "Document log compactions."}),
 		refusals: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "meridian_refusals_total",
 			Help: "Connections or messages refused, by reason."}, []string{"reason"}),
 	}
 	m.registry.MustRegister(m.connections, m.documents, m.messages, m.bytes, m.applySeconds, m.fsyncSeconds,
-		m.batchOps, m.durableWait, m.framesPerWrite, m.compactions, m.refusals,
+		m.batchOps, m.durableWait, m.framesPerWrite, m.writerHandoffs, m.compactions, m.refusals,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.in, m.out = newFrameCounters(m, "in"), newFrameCounters(m, "out")
 	return m

@@ -93,6 +93,9 @@ func (s *session) uncork() {
 	// A write error shows up again there and ends the connection the ordinary way.
 	o.head = rest
 	o.mu.Unlock()
+	if len(rest) > 0 {
+		s.srv.metrics.writerHandoffs.Inc()
+	}
 	go s.writeLoop()
 }
 

@@ -79,6 +79,9 @@ func TestDirectWriteToStalledClientHandsOverToTheWriter(t *testing.T) {
 	if n == 2000 {
 		t.Fatal("2000 frames of 30 KB never filled the socket")
 	}
+	if got := counterValue(t, s.srv, "meridian_ws_writer_handoffs_total"); got != 1 {
+		t.Fatalf("meridian_ws_writer_handoffs_total = %v after one hand-off, want 1", got)
+	}
 	for range 20 { // queued behind the writer, which waits on the socket
 		s.queueCorked(numbered(n, size))
 		s.uncork()
@@ -100,4 +103,20 @@ func TestNoDirectWritesOverTLS(t *testing.T) {
 	if rawConnOf(tls.Client(nil, &tls.Config{})) != nil {
 		t.Fatal("a TLS connection offered its raw socket for direct frame writes")
 	}
+}
+
+// counterValue reads a counter of srv's registry.
+func counterValue(t *testing.T, srv *Server, name string) float64 {
+	t.Helper()
+	families, err := srv.metrics.registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() == name && len(f.GetMetric()) > 0 {
+			return f.GetMetric()[0].GetCounter().GetValue()
+		}
+	}
+	t.Fatalf("no counter %s", name)
+	return 0
 }

@@ -50,6 +50,7 @@ func run() error {
 		out        = flag.String("out", "", "also write the report (markdown) to this file")
 		keep       = flag.Bool("keep", false, "keep the work directory (server data and logs) and print its path")
 		cpuProfile = flag.String("cpuprofile", "", "write the generator's own CPU profile to this file (is it the bottleneck?)")
+		rounds     = flag.Int("rounds", 1, "fan-out rounds: every target's ramp again, interleaved, and the medians of the issue's comparisons over the rounds (memory and cold load run in the first round only)")
 	)
 	flag.Parse()
 	if *cpuProfile != "" {
@@ -81,23 +82,37 @@ func run() error {
 	cfg := fanoutConfig{clients: *clients, docs: *docs, rates: rateList, warmup: 2 * time.Second, window: *window,
 		grace: time.Second, p99Limit: 50 * time.Millisecond}
 
-	ctx := context.Background()
-	var results []targetResult
+	if *rounds < 1 {
+		return fmt.Errorf("-rounds: %d is not a positive count", *rounds)
+	}
+	var list []target
 	for _, name := range strings.Split(*targets, ",") {
-		var t target
 		switch name {
 		case "meridian":
-			t = meridianTarget(*meridian)
+			list = append(list, meridianTarget(*meridian))
 		case "y-websocket-server":
-			t = yWebsocketServerTarget(*peers)
+			list = append(list, yWebsocketServerTarget(*peers))
 		case "hocuspocus":
-			t = hocuspocusTarget(*peers)
+			list = append(list, hocuspocusTarget(*peers))
 		default:
 			return fmt.Errorf("unknown target %q", name)
 		}
+	}
+	ctx := context.Background()
+	var results []targetResult
+	for _, t := range list {
 		results = append(results, measure(ctx, t, env, cfg, *idle, *history))
 	}
-	report := renderReport(results, cfg, *idle, *history)
+	allRounds := [][]targetResult{results}
+	for round := 2; round <= *rounds; round++ {
+		env.logf("== round %d of %d (fan-out only)", round, *rounds)
+		var again []targetResult
+		for _, t := range list {
+			again = append(again, measure(ctx, t, env, cfg, 0, 0))
+		}
+		allRounds = append(allRounds, again)
+	}
+	report := renderReport(results, cfg, *idle, *history) + renderRounds(allRounds, cfg)
 	fmt.Print(report)
 	if *out != "" {
 		return os.WriteFile(*out, []byte(report), 0o644)

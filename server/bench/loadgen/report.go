@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -114,6 +115,78 @@ func commonRate(results []targetResult) float64 {
 		}
 	}
 	return best
+}
+
+// renderRounds lists, for several rounds, the issue's figures per round and their medians: one round is one
+// sample on a machine whose speed drifts, and the tables above show the first round only.
+func renderRounds(rounds [][]targetResult, cfg fanoutConfig) string {
+	if len(rounds) < 2 {
+		return ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "\nRounds (fan-out ramp of every target, interleaved; the tables above are round 1):\n\n```\n%-6s %16s %16s %10s %14s %22s %10s\n",
+		"round", "meridian best/s", "best Node best/s", "ratio", fmt.Sprintf("p99 @%d/s", fixedRate), "CPU/deliv (meridian:node)", "CPU ratio")
+	var ratios, p99s, cpuRatios []float64
+	for i, results := range rounds {
+		f := ratiosOf(results, cfg)
+		fmt.Fprintf(&b, "%-6d %16.0f %16.0f %9.2fx %14s %22s %9.2fx\n", i+1, f.ours, f.peer, f.ratio, ms(f.p99Fixed),
+			fmt.Sprintf("%.1f:%.1fµs @%.0f/s", f.ourCPU, f.peerCPU, f.cpuRate), f.cpuRatio)
+		ratios, cpuRatios = append(ratios, f.ratio), append(cpuRatios, f.cpuRatio)
+		if f.p99Fixed > 0 {
+			p99s = append(p99s, float64(f.p99Fixed))
+		}
+	}
+	fmt.Fprintf(&b, "%-6s %16s %16s %9.2fx %14s %22s %9.2fx\n```\n", "median", "", "", median(ratios),
+		ms(time.Duration(median(p99s))), "", median(cpuRatios))
+	return b.String()
+}
+
+// roundFigures are the issue's comparisons in one round.
+type roundFigures struct {
+	ours, peer, ratio        float64 // best rate within the p99 limit: Meridian, best Node server, ours/peer
+	p99Fixed                 time.Duration
+	ourCPU, peerCPU, cpuRate float64 // µs per delivery at cpuRate updates/s per client
+	cpuRatio                 float64 // peerCPU/ourCPU
+}
+
+func ratiosOf(results []targetResult, cfg fanoutConfig) roundFigures {
+	var f roundFigures
+	f.cpuRate = commonRate(results)
+	for _, r := range results {
+		rate, cpu := bestRate(r, cfg), cpuPerDeliveryAt(r, f.cpuRate)
+		if r.target.name == "meridian" {
+			f.ours, f.ourCPU = rate, cpu
+			for _, s := range r.steps {
+				if s.ratePerClient == fixedRate {
+					f.p99Fixed = s.p99
+				}
+			}
+			continue
+		}
+		f.peer = max(f.peer, rate)
+		if cpu > 0 && (f.peerCPU == 0 || cpu < f.peerCPU) {
+			f.peerCPU = cpu
+		}
+	}
+	if f.peer > 0 {
+		f.ratio = f.ours / f.peer
+	}
+	if f.ourCPU > 0 {
+		f.cpuRatio = f.peerCPU / f.ourCPU
+	}
+	return f
+}
+
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	s := slices.Clone(v)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
 // bestRate is the highest offered load (updates/s) of a step within the p99 limit with everything delivered,

@@ -37,3 +37,28 @@ func TestRenderRatios(t *testing.T) {
 		}
 	}
 }
+
+// Several rounds give one line each and the medians of the ratios.
+func TestRenderRounds(t *testing.T) {
+	cfg := fanoutConfig{p99Limit: 50 * time.Millisecond}
+	round := func(ourBest float64) []targetResult {
+		return []targetResult{
+			{target: target{name: "meridian"}, steps: []fanoutStep{
+				step(5, 5000, 20*time.Millisecond, 450*time.Millisecond, 45000),
+				step(ourBest, ourBest*1000, 40*time.Millisecond, 900*time.Millisecond, 90000),
+				step(20, 20000, 90*time.Millisecond, 1800*time.Millisecond, 180000)}},
+			{target: target{name: "node-a"}, steps: []fanoutStep{
+				step(5, 5000, 40*time.Millisecond, 900*time.Millisecond, 45000),
+				step(6, 6000, 70*time.Millisecond, 1100*time.Millisecond, 54000)}},
+		}
+	}
+	got := renderRounds([][]targetResult{round(10), round(15), round(20 - 1)}, cfg)
+	for _, want := range []string{"1       ", "median", "3.00x", "20.00ms", "2.00x"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("rounds lack %q:\n%s", want, got)
+		}
+	}
+	if renderRounds([][]targetResult{round(10)}, cfg) != "" {
+		t.Error("one round printed a rounds table")
+	}
+}

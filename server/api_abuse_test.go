@@ -1,10 +1,8 @@
 package server
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -15,22 +13,6 @@ import (
 // The rates below are tiny (one message per 100 s, burst 1) so that no refill can happen during a test: the
 // first write passes, the next is refused, however slow the machine.
 const testTinyRate = 0.01
-
-// postWithHeaders is ts.request that also returns the response headers.
-func (ts *testServer) postWithHeaders(method, path, tok string, body []byte) (int, http.Header, string) {
-	ts.t.Helper()
-	req, _ := http.NewRequest(method, ts.http.URL+path, bytes.NewReader(body))
-	if tok != "" {
-		req.Header.Set("Authorization", "Bearer "+tok)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		ts.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, resp.Header, string(b)
-}
 
 // docText is the text root "t" of id as the server has stored it.
 func (ts *testServer) docText(t *testing.T, id string) string {

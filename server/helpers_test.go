@@ -205,7 +205,8 @@ func textOf(t *testing.T, update []byte) string {
 	return d.GetText("t").String()
 }
 
-func (ts *testServer) request(method, path, tok string, body []byte) (int, []byte) {
+// postWithHeaders is an HTTP request to the server that returns the response headers.
+func (ts *testServer) postWithHeaders(method, path, tok string, body []byte) (int, http.Header, string) {
 	ts.t.Helper()
 	req, _ := http.NewRequest(method, ts.http.URL+path, bytes.NewReader(body))
 	if tok != "" {
@@ -217,7 +218,14 @@ func (ts *testServer) request(method, path, tok string, body []byte) (int, []byt
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, b
+	return resp.StatusCode, resp.Header, string(b)
+}
+
+// request is postWithHeaders without the headers.
+func (ts *testServer) request(method, path, tok string, body []byte) (int, []byte) {
+	ts.t.Helper()
+	code, _, b := ts.postWithHeaders(method, path, tok, body)
+	return code, []byte(b)
 }
 
 var _ = auth.PermRead

@@ -2,12 +2,8 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -33,22 +29,9 @@ func loopbackAddr(t *testing.T) string {
 // startClusterNode runs a one-node cluster (replication and gossip on) and returns its HTTP URL.
 func startClusterNode(t *testing.T, clusterKey string) string {
 	t.Helper()
-	srv, err := server.New(server.Config{DataDir: t.TempDir(), Listen: ":0", JWTSecret: clusterTestSecret,
-		Region: "eu", Node: "n1", Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Cluster: server.ClusterConfig{PeerAddr: loopbackAddr(t), GossipAddr: loopbackAddr(t), ClusterKey: clusterKey}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv.Handler())
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
-			t.Errorf("shutdown: %v", err)
-		}
-		hs.Close()
-	})
-	return hs.URL
+	return serveForTest(t, server.Config{DataDir: t.TempDir(), Listen: ":0", JWTSecret: clusterTestSecret,
+		Region: "eu", Node: "n1",
+		Cluster: server.ClusterConfig{PeerAddr: loopbackAddr(t), GossipAddr: loopbackAddr(t), ClusterKey: clusterKey}}).URL
 }
 
 func adminToken(t *testing.T, admin bool) string {

@@ -30,8 +30,17 @@ type sdkServer struct {
 
 func startSDKServer(t *testing.T) sdkServer {
 	t.Helper()
-	srv, err := server.New(server.Config{DataDir: t.TempDir(), Listen: ":0", JWTSecret: sdkTestSecret,
-		Region: "sdk-region", Node: "sdk-node", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	hs := serveForTest(t, server.Config{DataDir: t.TempDir(), Listen: ":0", JWTSecret: sdkTestSecret,
+		Region: "sdk-region", Node: "sdk-node"})
+	return sdkServer{url: "ws" + strings.TrimPrefix(hs.URL, "http") + "/ws"}
+}
+
+// serveForTest runs a server of cfg (logging nowhere) behind an httptest server, shut down when the test
+// ends, and returns the httptest server.
+func serveForTest(t *testing.T, cfg server.Config) *httptest.Server {
+	t.Helper()
+	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv, err := server.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +53,7 @@ func startSDKServer(t *testing.T) sdkServer {
 		}
 		hs.Close()
 	})
-	return sdkServer{url: "ws" + strings.TrimPrefix(hs.URL, "http") + "/ws"}
+	return hs
 }
 
 func sdkToken(t *testing.T, perm string, docs ...string) string {

@@ -69,15 +69,24 @@ func (d *Decoder) ReadVarBytes() ([]byte, error) {
 // ReadVarString reads a varString. Invalid UTF-8 is rejected, as lib0's fatal
 // TextDecoder does; a leading U+FEFF is kept.
 func (d *Decoder) ReadVarString() (string, error) {
-	start := d.pos
-	b, err := d.ReadVarBytes()
+	b, err := d.readVarStringBytes()
 	if err != nil {
 		return "", err
 	}
-	if !utf8.Valid(b) {
-		return "", errAt(ErrInvalidUTF8, start)
-	}
 	return string(b), nil
+}
+
+// readVarStringBytes reads a varString's bytes (not copied) and checks that they are UTF-8.
+func (d *Decoder) readVarStringBytes() ([]byte, error) {
+	start := d.pos
+	b, err := d.ReadVarBytes()
+	if err != nil {
+		return nil, err
+	}
+	if !utf8.Valid(b) {
+		return nil, errAt(ErrInvalidUTF8, start)
+	}
+	return b, nil
 }
 
 // ReadFloat32 reads 4 big-endian bytes.

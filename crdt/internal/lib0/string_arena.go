@@ -1,9 +1,6 @@
 package lib0
 
-import (
-	"unicode/utf8"
-	"unsafe"
-)
+import "unsafe"
 
 // StringArena copies the strings a decoder reads into shared chunks instead of one allocation
 // each. A loaded document holds thousands of short texts, and every own allocation is rounded
@@ -37,13 +34,9 @@ func (a *StringArena) Reset() { a.free = nil }
 
 // ReadVarStringIn is ReadVarString with the string's bytes copied into a.
 func (d *Decoder) ReadVarStringIn(a *StringArena) (string, error) {
-	start := d.pos
-	b, err := d.ReadVarBytes()
+	b, err := d.readVarStringBytes()
 	if err != nil {
 		return "", err
-	}
-	if !utf8.Valid(b) {
-		return "", errAt(ErrInvalidUTF8, start)
 	}
 	return a.copyOf(b, d.Remaining()), nil
 }

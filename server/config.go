@@ -93,6 +93,11 @@ type Config struct {
 	// Cluster turns on geo-replication; its zero value runs the node alone.
 	Cluster ClusterConfig
 
+	// DisableIOUring makes the rooms write to their members with one write(2) per connection instead of
+	// batching the writes through io_uring (session_direct.go), for systems whose policy forbids io_uring.
+	// Where the kernel lacks it, the server does without by itself.
+	DisableIOUring bool
+
 	// DebugAddr serves net/http/pprof on this loopback address (debug.go); empty: off.
 	DebugAddr string
 

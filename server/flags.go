@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -86,6 +87,29 @@ func RegisterServeFlags(fs *flag.FlagSet, cfg *Config) {
 	registerClusterFlags(fs, &cfg.Cluster)
 	registerSecurityFlags(fs, &cfg.Security)
 	registerDebugFlags(fs, &cfg.DebugAddr)
+	fs.Var(invertedBool{&cfg.DisableIOUring}, "io-uring",
+		"batch the fan-out writes of a document through io_uring (false: one write(2) per connection)")
+}
+
+// invertedBool is a boolean flag stored negated, for a Config field whose zero value must mean "on".
+type invertedBool struct{ off *bool }
+
+func (b invertedBool) IsBoolFlag() bool { return true }
+
+func (b invertedBool) String() string {
+	if b.off == nil {
+		return "true"
+	}
+	return strconv.FormatBool(!*b.off)
+}
+
+func (b invertedBool) Set(s string) error {
+	on, err := strconv.ParseBool(s)
+	if err != nil {
+		return fmt.Errorf("want true or false, got %q", s)
+	}
+	*b.off = !on
+	return nil
 }
 
 func registerSecretFlag(fs *flag.FlagSet, secret *string) {

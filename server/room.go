@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/meridian-sync/meridian/crdt"
+	"github.com/meridian-sync/meridian/server/internal/uring"
 	"github.com/meridian-sync/meridian/server/protocol"
 	"github.com/meridian-sync/meridian/server/store"
 )
@@ -52,7 +53,9 @@ type room struct {
 	members    map[*session]*member
 	queue      durableQueue
 	corked     []*session // members sent frames since the last uncork (session_direct.go)
-	docBytes   int        // estimate of the stored size; recomputed exactly when near the limit
+	direct     []directWrite
+	sends      []uring.Send
+	docBytes   int // estimate of the stored size; recomputed exactly when near the limit
 	broken     bool
 	draining   bool
 	lastActive time.Time
@@ -229,13 +232,26 @@ func (r *room) send(s *session, frame []byte) {
 	}
 }
 
-// uncork writes out what the room queued for its members while handling the last event.
+// uncork writes out what the room queued for its members while handling the last event, all members in one
+// batch (session_direct.go).
 func (r *room) uncork() {
+	if len(r.corked) == 0 {
+		return
+	}
+	batch := r.direct[:0]
 	for i, s := range r.corked {
-		s.uncork()
+		if w, ok := s.takeCorked(); ok {
+			batch = append(batch, w)
+		}
 		r.corked[i] = nil
 	}
 	r.corked = r.corked[:0]
+	r.sends = r.srv.direct.write(batch, r.sends)
+	for i := range batch {
+		batch[i].s.finishDirect(&batch[i])
+		batch[i] = directWrite{}
+	}
+	r.direct = batch[:0]
 }
 
 // fail handles a storage error: what is in memory may now be ahead of the disk, so the room stops serving,

@@ -30,6 +30,7 @@ type Server struct {
 	handler  http.Handler
 	closed   atomic.Bool
 	sec      *securityRuntime // TLS, key rotation, abuse limits: security_runtime.go
+	direct   directWriter     // the rooms' batched writes to their members (session_direct.go)
 
 	// Replication (nil when the node runs alone): see replication.go.
 	repl     *replication.Node
@@ -67,10 +68,12 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.direct = newDirectWriter(cfg.DisableIOUring, s.log, s.metrics.ringBatches)
 	s.hub = newHub(s)
 	if cfg.Cluster.enabled() {
 		if err := s.startReplication(); err != nil {
 			_ = s.store.Close()
+			s.direct.close()
 			return nil, fmt.Errorf("meridian: replication: %w", err)
 		}
 	}
@@ -145,6 +148,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.stopSecurity()
 	replErr := s.stopReplication()
 	err := errors.Join(drainErr, replErr, s.store.Close())
+	s.direct.close()
 	s.log.Info("shutdown complete")
 	return err
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"io"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -19,7 +18,7 @@ import (
 type session struct {
 	srv       *Server
 	conn      *websocket.Conn
-	raw       syscall.RawConn // the socket, for the room's direct writes (session_direct.go); nil over TLS
+	fd        int // the socket, for the room's direct writes (session_direct.go); -1 over TLS
 	room      *room
 	docID     string
 	access    auth.Access
@@ -36,7 +35,7 @@ type session struct {
 }
 
 func newSession(srv *Server, conn *websocket.Conn, r *room, p *auth.Principal, access auth.Access, ext protocol.Extensions) *session {
-	return &session{srv: srv, conn: conn, raw: rawConnOf(conn.NetConn()), room: r, docID: r.id, access: access, principal: p, ext: ext,
+	return &session{srv: srv, conn: conn, fd: socketFD(conn.NetConn()), room: r, docID: r.id, access: access, principal: p, ext: ext,
 		closing: make(chan struct{}), torn: make(chan struct{})}
 }
 

@@ -2,41 +2,52 @@ package server
 
 import (
 	"errors"
+	"log/slog"
 	"net"
-	"os"
+	"runtime"
 	"syscall"
-	"time"
 	"unsafe"
 
 	"github.com/gorilla/websocket"
+	"github.com/meridian-sync/meridian/server/internal/uring"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // The direct write path. A room that broadcasts an update hands each member a frame; waking a writer
 // goroutine per member per update costs a goroutine start, a scheduler hand-off and a write deadline (a
 // runtime timer) on top of the write itself, and at a busy node those goroutines queue on the CPU in front of
 // the group commit that everything else waits for. So the room corks instead: while it handles an event it
-// only queues frames (queueCorked), and when it is done it uncorks each member it touched: if no writer owns
-// the connection, the room goroutine writes everything queued in one non-blocking system call. Only what the
-// socket does not take at once (a slow or stalled client) goes to a writer goroutine, which keeps the write
-// timeout and the queue bound of the ordinary path. TLS connections, whose bytes are not the frames, always
-// use the writer.
+// only queues frames (queueCorked), and when it is done it uncorks every member it touched at once: each
+// member's frames are encoded into one buffer, and all the buffers go out in one io_uring submission
+// (server/internal/uring), or one non-blocking write(2) each where io_uring cannot be had. Only what a
+// socket does not take at once (a slow or stalled client) goes to the member's writer goroutine, which keeps
+// the write timeout and the queue bound of the ordinary path. TLS connections, whose bytes are not the
+// frames, always use the writer.
+//
+// The socket's descriptor is used without the net package's locks. That is safe because the connection is
+// closed only by its writer (teardown), and a direct write happens only while it holds the outbox's running
+// flag, which keeps any writer from starting.
 
-// rawConnOf returns the connection's raw socket when frames can be written to it directly, else nil.
-func rawConnOf(nc net.Conn) syscall.RawConn {
+// socketFD returns the connection's socket descriptor when frames can be written to it directly, else -1.
+func socketFD(nc net.Conn) int {
 	tc, ok := nc.(*net.TCPConn)
 	if !ok {
-		return nil
+		return -1
 	}
 	rc, err := tc.SyscallConn()
 	if err != nil {
-		return nil
+		return -1
 	}
-	return rc
+	fd := -1
+	if rc.Control(func(f uintptr) { fd = int(f) }) != nil {
+		return -1
+	}
+	return fd
 }
 
-// queueCorked queues frame like send, without starting a writer: the caller (the room goroutine) calls uncork
-// once it has queued everything for now. It reports whether the session was not corked yet, that is whether
-// the caller must remember to uncork it.
+// queueCorked queues frame like send, without starting a writer: the caller (the room goroutine) uncorks the
+// session once it has queued everything for now. It reports whether the session was not corked yet, that is
+// whether the caller must remember to uncork it.
 func (s *session) queueCorked(frame []byte) (first bool) {
 	o := &s.out
 	o.mu.Lock()
@@ -58,33 +69,67 @@ func (s *session) queueCorked(frame []byte) (first bool) {
 	return first
 }
 
-// uncork sends what queueCorked queued: written here and now when no writer owns the connection and the
-// socket takes it all, otherwise by a writer goroutine.
-func (s *session) uncork() {
+// directWrite is one member's share of a room's batched write.
+type directWrite struct {
+	s       *session
+	frames  [][]byte // taken from the outbox
+	buf     *[]byte  // the frames encoded, from coalesceBuffers
+	written int      // bytes the socket took
+	err     error    // a write error other than a full socket
+}
+
+// takeCorked is the first half of an uncork: it takes what queueCorked queued and encodes it for a direct
+// write, or, when the frames must go through the writer goroutine (TLS, a writer already running, a big
+// batch), arranges that and reports false.
+func (s *session) takeCorked() (directWrite, bool) {
 	o := &s.out
 	o.mu.Lock()
 	o.corked = false
 	if len(o.frames) == 0 || o.running || o.finished || o.closing {
 		// Nothing to do, or a writer already owns the connection and will find the frames.
 		o.mu.Unlock()
-		return
+		return directWrite{}, false
 	}
 	o.running = true
-	if s.raw == nil || len(o.head) > 0 || queuedBytes(o.frames) > coalesceLimit {
+	if s.fd < 0 || len(o.head) > 0 || queuedBytes(o.frames) > coalesceLimit {
 		// TLS, or a big batch (a large step 2) that the writer sends without copying it.
 		o.mu.Unlock()
 		go s.writeLoop()
-		return
+		return directWrite{}, false
 	}
 	frames := o.frames
 	o.frames = nil
 	o.mu.Unlock()
 
-	rest, err := s.writeDirect(frames)
+	bp := coalesceBuffers.Get().(*[]byte)
+	buf := (*bp)[:0]
+	for _, f := range frames {
+		buf = appendFrame(buf, websocket.BinaryMessage, f)
+	}
+	*bp = buf
+	return directWrite{s: s, frames: frames, buf: bp}, true
+}
 
+// finishDirect is the second half: it counts what was written and gives the connection back, or hands the
+// rest (and any error) to the writer goroutine.
+func (s *session) finishDirect(w *directWrite) {
+	buf := *w.buf
+	if w.written > 0 {
+		s.countWritten(0, w.frames)
+	}
+	var rest []byte
+	if w.written < len(buf) {
+		rest = append([]byte(nil), buf[w.written:]...)
+	}
+	if cap(buf) <= coalesceLimit+wsMaxHeaderLen {
+		*w.buf = buf[:0]
+		coalesceBuffers.Put(w.buf)
+	}
+
+	o := &s.out
 	o.mu.Lock()
-	o.pending -= len(frames)
-	if err == nil && len(rest) == 0 && len(o.frames) == 0 && !o.ping && !o.pongDue && !o.closing {
+	o.pending -= len(w.frames)
+	if w.err == nil && len(rest) == 0 && len(o.frames) == 0 && !o.ping && !o.pongDue && !o.closing {
 		o.running = false
 		o.mu.Unlock()
 		return
@@ -97,6 +142,104 @@ func (s *session) uncork() {
 		s.srv.metrics.writerHandoffs.Inc()
 	}
 	go s.writeLoop()
+}
+
+// uncork writes what queueCorked queued for this one session (the room batches all its members instead).
+func (s *session) uncork() {
+	w, ok := s.takeCorked()
+	if !ok {
+		return
+	}
+	batch := []directWrite{w}
+	s.srv.direct.write(batch, nil)
+	s.finishDirect(&batch[0])
+}
+
+// directWriter writes the batches of the rooms' uncorks.
+type directWriter struct {
+	rings   *uring.Pool // nil: write(2) for every buffer
+	batches prometheus.Counter
+}
+
+// newDirectWriter sets up one io_uring ring per scheduler P (rooms uncork on at most that many threads at
+// once; a room that finds every ring lent writes with write(2)), unless disabled or unavailable.
+func newDirectWriter(disabled bool, log *slog.Logger, batches prometheus.Counter) directWriter {
+	if disabled {
+		log.Info("io_uring off (--io-uring=false): fan-out writes use one write(2) per connection")
+		return directWriter{}
+	}
+	pool, err := uring.NewPool(runtime.GOMAXPROCS(0), ringEntries)
+	if err != nil {
+		log.Info("fan-out writes use one write(2) per connection", "reason", err.Error())
+		return directWriter{}
+	}
+	return directWriter{rings: pool, batches: batches}
+}
+
+// ringEntries bounds the sends of one submission: a room with more members to write submits in chunks.
+const ringEntries = 256
+
+func (d *directWriter) close() { d.rings.Close() }
+
+// write writes each buffer of batch to its socket without blocking and records how much each took. sends is
+// scratch space the caller may keep for the next batch; the grown slice comes back.
+func (d *directWriter) write(batch []directWrite, sends []uring.Send) []uring.Send {
+	ring := d.rings.Get()
+	if ring != nil && len(batch) > 1 {
+		sends = sends[:0]
+		for _, w := range batch {
+			sends = append(sends, uring.Send{FD: w.s.fd, Buf: *w.buf})
+		}
+		_ = ring.SendAll(sends) // a failure leaves sends without Done: written below instead
+		d.batches.Inc()
+		for i := range batch {
+			if sn := &sends[i]; sn.Done {
+				batch[i].written, batch[i].err = sn.N, sendErr(sn.Err)
+			} else {
+				batch[i].written, batch[i].err = writeNonBlocking(batch[i].s.fd, *batch[i].buf)
+			}
+			sends[i] = uring.Send{}
+		}
+		d.rings.Put(ring)
+		return sends
+	}
+	if ring != nil {
+		d.rings.Put(ring) // one buffer: write(2) is one kernel entry too, and cheaper to set up
+	}
+	for i := range batch {
+		batch[i].written, batch[i].err = writeNonBlocking(batch[i].s.fd, *batch[i].buf)
+	}
+	return sends
+}
+
+// sendErr is a ring send's error as writeNonBlocking reports it: a full socket is not an error.
+func sendErr(e syscall.Errno) error {
+	if e == 0 || e == syscall.EAGAIN {
+		return nil
+	}
+	return e
+}
+
+// writeNonBlocking writes buf to a non-blocking socket until it is all written or the socket is full, and
+// returns how much was written; a full socket is not an error.
+func writeNonBlocking(fd int, buf []byte) (int, error) {
+	written := 0
+	for written < len(buf) {
+		n, err := rawWrite(uintptr(fd), buf[written:])
+		if n > 0 {
+			written += n
+		}
+		if errors.Is(err, syscall.EINTR) {
+			continue
+		}
+		if err != nil || n <= 0 {
+			if errors.Is(err, syscall.EAGAIN) {
+				err = nil
+			}
+			return written, err
+		}
+	}
+	return written, nil
 }
 
 // rawWrite is write(2) on a non-blocking socket without telling the scheduler: it never blocks (a full
@@ -118,55 +261,4 @@ func queuedBytes(frames [][]byte) int {
 		n += wsMaxHeaderLen + len(f)
 	}
 	return n
-}
-
-// writeDirect writes frames to the socket without blocking and returns the bytes it could not write. An
-// error other than a full socket buffer comes back too, with everything unwritten.
-func (s *session) writeDirect(frames [][]byte) (rest []byte, err error) {
-	bp := coalesceBuffers.Get().(*[]byte)
-	buf := (*bp)[:0]
-	for _, f := range frames {
-		buf = appendFrame(buf, websocket.BinaryMessage, f)
-	}
-	written := 0
-	var opErr error
-	write := func(fd uintptr) bool {
-		for written < len(buf) {
-			n, err := rawWrite(fd, buf[written:])
-			if n > 0 {
-				written += n
-			}
-			if err == syscall.EINTR {
-				continue
-			}
-			if err != nil || n <= 0 {
-				if !errors.Is(err, syscall.EAGAIN) {
-					opErr = err
-				}
-				break
-			}
-		}
-		return true // never wait for the socket here: the writer goroutine does that, with a deadline
-	}
-	ctlErr := s.raw.Write(write)
-	if errors.Is(ctlErr, os.ErrDeadlineExceeded) {
-		// The deadline the writer set for its last (blocking) write has passed; it means nothing to a write
-		// that does not block, so clear it rather than hand every later batch to the writer.
-		_ = s.conn.NetConn().SetWriteDeadline(time.Time{})
-		ctlErr = s.raw.Write(write)
-	}
-	if ctlErr != nil && opErr == nil {
-		opErr = ctlErr
-	}
-	if written > 0 {
-		s.countWritten(0, frames)
-	}
-	if written < len(buf) {
-		rest = append([]byte(nil), buf[written:]...)
-	}
-	if cap(buf) <= coalesceLimit+wsMaxHeaderLen {
-		*bp = buf[:0]
-		coalesceBuffers.Put(bp)
-	}
-	return rest, opErr
 }

@@ -3,6 +3,8 @@ package server
 import (
 	"crypto/tls"
 	"encoding/binary"
+	"fmt"
+	"os"
 	"testing"
 	"time"
 
@@ -14,8 +16,8 @@ func directSession(t *testing.T, tweak func(*Config)) (*session, *websocket.Conn
 	t.Helper()
 	ts := startServer(t, "", tweak)
 	srv, cl := wsPair(t)
-	s := &session{srv: ts.srv, conn: srv, raw: rawConnOf(srv.NetConn()), closing: make(chan struct{}), torn: make(chan struct{})}
-	if s.raw == nil {
+	s := &session{srv: ts.srv, conn: srv, fd: socketFD(srv.NetConn()), closing: make(chan struct{}), torn: make(chan struct{})}
+	if s.fd < 0 {
 		t.Fatal("a plain TCP connection has no raw socket for direct writes")
 	}
 	return s, cl
@@ -100,7 +102,7 @@ func TestDirectWriteToStalledClientHandsOverToTheWriter(t *testing.T) {
 
 // TestNoDirectWritesOverTLS: over TLS the bytes on the socket are records, not frames.
 func TestNoDirectWritesOverTLS(t *testing.T) {
-	if rawConnOf(tls.Client(nil, &tls.Config{})) != nil {
+	if socketFD(tls.Client(nil, &tls.Config{})) >= 0 {
 		t.Fatal("a TLS connection offered its raw socket for direct frame writes")
 	}
 }
@@ -119,4 +121,95 @@ func counterValue(t *testing.T, srv *Server, name string) float64 {
 	}
 	t.Fatalf("no counter %s", name)
 	return 0
+}
+
+// roomOfDirectSessions is a room of n members over real WebSockets, with the clients' ends for the test.
+func roomOfDirectSessions(t *testing.T, ts *testServer, n int) (*room, []*session, []*websocket.Conn) {
+	t.Helper()
+	r := &room{srv: ts.srv}
+	var sessions []*session
+	var clients []*websocket.Conn
+	for range n {
+		srv, cl := wsPair(t)
+		sessions = append(sessions, &session{srv: ts.srv, conn: srv, fd: socketFD(srv.NetConn()), closing: make(chan struct{}), torn: make(chan struct{})})
+		clients = append(clients, cl)
+	}
+	return r, sessions, clients
+}
+
+// TestRoomUncorkWritesEveryMember: a room's uncork writes each member's frames, in order, in one batch: through
+// one io_uring submission where the kernel allows it, with write(2) per member when io_uring is off.
+func TestRoomUncorkWritesEveryMember(t *testing.T) {
+	for _, ring := range []bool{true, false} {
+		t.Run(fmt.Sprintf("io_uring=%v", ring), func(t *testing.T) {
+			ts := startServer(t, "", func(c *Config) { c.DisableIOUring = !ring })
+			if ring && ts.srv.direct.rings == nil {
+				if os.Getenv("CI") == "" {
+					t.Skip("no io_uring on this machine")
+				}
+				t.Fatal("io_uring is unavailable on the CI machine, whose kernel has it")
+			}
+			r, sessions, clients := roomOfDirectSessions(t, ts, 4)
+			for round := range 3 {
+				for i, s := range sessions {
+					r.send(s, numbered(10*i+round, 50))
+				}
+			}
+			r.uncork()
+			if len(r.corked) != 0 {
+				t.Fatal("members still corked after uncork")
+			}
+			for i, s := range sessions {
+				if !writerIdle(s) {
+					t.Fatalf("member %d needed a writer although its socket had room", i)
+				}
+				expectNumbered(t, clients[i], 10*i, 10*i+3, 50)
+			}
+			batches := counterValue(t, ts.srv, "meridian_ws_ring_batches_total")
+			if ring && batches != 1 {
+				t.Fatalf("%v io_uring submissions for one uncork of 4 members, want 1", batches)
+			}
+			if !ring && batches != 0 {
+				t.Fatalf("%v io_uring submissions with io_uring off", batches)
+			}
+		})
+	}
+}
+
+// TestRoomUncorkWithAStalledMember: in a batch, a member that stopped reading fills its socket and is handed
+// to its writer with the rest of a half-sent frame; the members beside it get every frame at once, and the
+// stalled one gets all of its frames whole and in order once it reads again.
+func TestRoomUncorkWithAStalledMember(t *testing.T) {
+	ts := startServer(t, "", func(c *Config) { c.Limits.SendQueue = 1 << 20 })
+	r, sessions, clients := roomOfDirectSessions(t, ts, 3)
+	stalled := sessions[0]
+	const size = 30_000 // no divisor of a socket buffer size: the socket fills mid-frame
+	n := 0
+	for ; n < 2000; n++ {
+		for _, s := range sessions {
+			r.send(s, numbered(n, size))
+		}
+		r.uncork()
+		for i, cl := range clients[1:] {
+			if !writerIdle(sessions[i+1]) {
+				t.Fatalf("healthy member %d was handed to a writer", i+1)
+			}
+			expectNumbered(t, cl, n, n+1, size)
+		}
+		stalled.out.mu.Lock()
+		handedOver := stalled.out.running
+		stalled.out.mu.Unlock()
+		if handedOver {
+			n++
+			break
+		}
+	}
+	if n == 2000 {
+		t.Fatal("2000 frames of 30 KB never filled the stalled member's socket")
+	}
+	if counterValue(t, ts.srv, "meridian_ws_writer_handoffs_total") < 1 {
+		t.Fatal("the hand-off to the writer was not counted")
+	}
+	expectNumbered(t, clients[0], 0, n, size)
+	waitFor(t, "the stalled member's writer to finish", func() bool { return writerIdle(stalled) })
 }

@@ -230,7 +230,7 @@ func TestIdleConnectionGetsKeepalivePings(t *testing.T) {
 // Limits.SendQueue, so a writer stuck on a full socket cannot hide an unbounded backlog.
 func TestQueueBoundCountsFramesBeingWritten(t *testing.T) {
 	ts := startServer(t, "", func(c *Config) { c.Limits.SendQueue = 4 })
-	s := &session{srv: ts.srv, closing: make(chan struct{}), torn: make(chan struct{})}
+	s := &session{srv: ts.srv, fd: -1, closing: make(chan struct{}), torn: make(chan struct{})}
 	s.out.running = true // stands for a writer busy on a blocked write: nothing drains the queue
 	for i := range 3 {
 		s.enqueue([]byte{byte(i)}, false)

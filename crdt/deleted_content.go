@@ -40,5 +40,9 @@ func (it *item) writeContent(enc codec.UpdateEncoder, offset uint64) {
 		enc.WriteLen(it.len() - offset)
 		return
 	}
+	if s, ok := it.content.(*update.ContentString); ok && offset > 0 {
+		s.WriteSuffix(enc, it.len()-offset)
+		return
+	}
 	it.content.Write(enc, offset)
 }

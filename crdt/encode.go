@@ -92,16 +92,22 @@ func (d *Doc) writeClientsStructs(enc codec.UpdateEncoder, sv StateVector) {
 	rest := enc.Rest()
 	rest.WriteVarUint(uint64(len(from)))
 	for _, client := range sortedClientsDesc(from) {
-		sl := s.structs(client)
-		clock := max(from[client], sl.at(0).id.Clock)
-		start, _ := sl.find(clock)
-		rest.WriteVarUint(uint64(sl.len() - start))
-		enc.WriteClient(client)
-		rest.WriteVarUint(clock)
-		first := sl.at(start)
-		first.write(enc, clock-first.id.Clock)
-		sl.each(start+1, func(it *item) { it.write(enc, 0) })
+		d.writeClientStructs(enc, client, from[client])
 	}
+}
+
+// writeClientStructs writes one client's structs from clock on (yjs writeStructs).
+func (d *Doc) writeClientStructs(enc codec.UpdateEncoder, client, from uint64) {
+	rest := enc.Rest()
+	sl := d.store.structs(client)
+	clock := max(from, sl.at(0).id.Clock)
+	start, _ := sl.find(clock)
+	rest.WriteVarUint(uint64(sl.len() - start))
+	enc.WriteClient(client)
+	rest.WriteVarUint(clock)
+	first := sl.at(start)
+	first.write(enc, clock-first.id.Clock)
+	sl.each(start+1, func(it *item) { it.write(enc, 0) })
 }
 
 // write encodes one struct from unit offset on (yjs Item.write / GC.write).

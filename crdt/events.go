@@ -42,7 +42,7 @@ func (e *event) Origin() any { return e.tx.origin }
 func (e *event) Local() bool { return e.tx.local }
 
 // adds reports whether it was created in this transaction.
-func (e *event) adds(it *item) bool { return it.id.Clock >= e.tx.beforeState[it.id.Client] }
+func (e *event) adds(it *item) bool { return it.id.Clock >= e.tx.beforeClock(it.id.Client) }
 
 // deletes reports whether it was deleted in this transaction.
 func (e *event) deletes(it *item) bool { return e.tx.deleteSet.Contains(it.id) }

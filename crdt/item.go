@@ -245,7 +245,7 @@ func deleteTypeContent(tx *Transaction, b *branch) {
 	for n := b.start; n != nil; n = n.right {
 		if !n.deleted() {
 			n.delete(tx)
-		} else if n.id.Clock < tx.beforeState[n.id.Client] {
+		} else if n.id.Clock < tx.beforeClock(n.id.Client) {
 			tx.mergeStructs = append(tx.mergeStructs, n)
 		}
 	}
@@ -253,7 +253,7 @@ func deleteTypeContent(tx *Transaction, b *branch) {
 		n := b.mapItems[key]
 		if !n.deleted() {
 			n.delete(tx)
-		} else if n.id.Clock < tx.beforeState[n.id.Client] {
+		} else if n.id.Clock < tx.beforeClock(n.id.Client) {
 			tx.mergeStructs = append(tx.mergeStructs, n)
 		}
 	}

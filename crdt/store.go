@@ -24,6 +24,8 @@ type store struct {
 	lastFullSizeV1 int // bytes of the last full-state v1 encode: the next one's buffer size
 
 	textRuns update.StringRuns // the buffers of the text runs that merges are growing
+
+	tx *Transaction // the transaction whose changes are running, told of every struct added
 }
 
 type pendingStructs struct {
@@ -62,6 +64,9 @@ func (s *store) fillStateVector(sv StateVector) {
 
 // add appends a struct; it must continue its client's clocks exactly.
 func (s *store) add(it *item) {
+	if s.tx != nil {
+		s.tx.touch(it.id.Client, it.id.Clock)
+	}
 	l := s.clients[it.id.Client]
 	if l == nil {
 		l = &structList{}

@@ -88,12 +88,11 @@ func (tx *Transaction) cleanupTextFormatting(b *branch) int {
 func (d *Doc) cleanupFormatting(done *Transaction) {
 	needFull := map[*branch]bool{}
 	var order []*branch
-	for client, after := range done.afterState {
-		before := done.beforeState[client]
-		if after == before {
+	for _, span := range done.spans {
+		if span.after == span.before {
 			continue
 		}
-		for _, it := range d.store.structsInRange(client, before, after) {
+		for _, it := range d.store.structsInRange(span.client, span.before, span.after) {
 			if !it.isGC() && !it.deleted() && isFormatItem(it) && !needFull[it.parent()] {
 				needFull[it.parent()] = true
 				order = append(order, it.parent())

@@ -1,6 +1,8 @@
 package crdt
 
 import (
+	"slices"
+
 	"github.com/meridian-sync/meridian/crdt/internal/codec"
 	"github.com/meridian-sync/meridian/crdt/internal/update"
 )
@@ -9,12 +11,16 @@ import (
 // called outside Doc.Transact); when it ends, observers run, deleted content is garbage
 // collected, neighbouring structs are merged, and the update describing it is emitted.
 type Transaction struct {
-	doc         *Doc
-	origin      any
-	local       bool
-	beforeState StateVector
-	afterState  StateVector
-	deleteSet   update.DeleteSet
+	doc       *Doc
+	origin    any
+	local     bool
+	deleteSet update.DeleteSet
+
+	// The clients this transaction added structs for (transaction_clients.go).
+	touched        []clientClock  // clock before the first addition, in order of first addition
+	touchedIndex   map[uint64]int // index into touched, once it is long
+	spans          []clientSpan   // changed clients' clocks before and at the start of cleanup
+	scratchClients []clientClock
 
 	// changed maps each changed type to the keys that changed ("" with list=true for the list).
 	changed      map[*branch]*changeSet
@@ -64,7 +70,7 @@ func (tx *Transaction) scratchBefore() map[*item]struct{} {
 // existed before the transaction and are not deleted are reported to observers.
 func (tx *Transaction) addChanged(b *branch, key string, isKey bool) {
 	it := b.item
-	if it != nil && (it.id.Clock >= tx.beforeState[it.id.Client] || it.deleted()) {
+	if it != nil && (it.id.Clock >= tx.beforeClock(it.id.Client) || it.deleted()) {
 		return
 	}
 	cs := tx.changed[b]
@@ -103,11 +109,11 @@ func (d *Doc) transact(origin any, local bool, fn func(tx *Transaction)) {
 		return
 	}
 	tx := d.newTransaction(origin, local)
-	d.tx = tx
+	d.tx, d.store.tx = tx, tx
 	d.cleanups = append(d.cleanups, tx)
 	first := len(d.cleanups) == 1
 	defer func() {
-		d.tx = nil
+		d.tx, d.store.tx = nil, nil
 		if first {
 			d.runCleanups()
 		}
@@ -122,34 +128,30 @@ func (d *Doc) newTransaction(origin any, local bool) *Transaction {
 	var tx *Transaction
 	if r := d.spare; r != nil {
 		d.spare = nil
-		// The state vectors need no clearing: fillStateVector overwrites every client of the
-		// store, and clients never leave it. Clearing maps per keystroke showed in profiles.
 		// (recycle already dropped the delete set's ranges.)
 		if len(r.changed) > 0 {
 			clear(r.changed)
 		}
 		*r = Transaction{
 			doc: d, origin: origin, local: local,
-			beforeState: r.beforeState, afterState: r.afterState, deleteSet: r.deleteSet, changed: r.changed,
+			deleteSet: r.deleteSet, changed: r.changed,
+			touched: r.touched[:0], spans: r.spans[:0], scratchClients: r.scratchClients[:0],
 			changedOrder: r.changedOrder[:0], mergeStructs: r.mergeStructs[:0],
 			conflicting: r.conflicting, before: r.before, spareChangeSets: r.spareChangeSets,
 		}
 		tx = r
 	} else {
 		tx = &Transaction{doc: d, origin: origin, local: local}
-		tx.beforeState = make(StateVector, len(d.store.clients))
-		tx.afterState = make(StateVector, len(d.store.clients))
 		tx.deleteSet = update.NewDeleteSet()
 		tx.changed = make(map[*branch]*changeSet)
 	}
-	d.store.fillStateVector(tx.beforeState)
 	return tx
 }
 
 // recycle hands a finished transaction's maps to the next one. Transactions must not be used
 // after they end (events and handlers receive them only during their calls).
 func (d *Doc) recycle(tx *Transaction) {
-	if len(tx.mergeStructs) > 1024 || len(tx.changedOrder) > 1024 {
+	if len(tx.mergeStructs) > 1024 || len(tx.changedOrder) > 1024 || len(tx.touched) > 1024 {
 		return // do not pin big buffers
 	}
 	clear(tx.mergeStructs)
@@ -182,7 +184,7 @@ func (d *Doc) runCleanups() {
 
 func (d *Doc) cleanup(tx *Transaction) {
 	tx.deleteSet.SortAndMerge()
-	d.store.fillStateVector(tx.afterState)
+	tx.snapshotSpans()
 	d.callObservers(tx)
 	if tx.needFormattingCleanup {
 		d.cleanupFormatting(tx)
@@ -192,9 +194,9 @@ func (d *Doc) cleanup(tx *Transaction) {
 		tryGCDeleteSet(tx.deleteSet, s)
 	}
 	tryMergeDeleteSet(tx.deleteSet, s)
-	for _, client := range s.order {
-		before, after := tx.beforeState[client], tx.afterState[client]
-		if before == after {
+	for _, span := range tx.spans {
+		client, before := span.client, span.before
+		if before == span.after {
 			continue
 		}
 		sl := s.structs(client)
@@ -218,7 +220,7 @@ func (d *Doc) cleanup(tx *Transaction) {
 			tryMergeWithLefts(s, id.Client, pos)
 		}
 	}
-	if !tx.local && tx.afterState[d.clientID] != tx.beforeState[d.clientID] {
+	if !tx.local && slices.ContainsFunc(tx.spans, func(s clientSpan) bool { return s.client == d.clientID && s.before != s.after }) {
 		// Another peer uses our client id: pick a new one so our future edits stay unique.
 		d.clientID = newClientID()
 	}
@@ -230,12 +232,7 @@ func (tx *Transaction) hasChanges() bool {
 	if !tx.deleteSet.IsEmpty() {
 		return true
 	}
-	for _, c := range tx.doc.store.order {
-		if tx.beforeState[c] != tx.afterState[c] {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(tx.spans, func(s clientSpan) bool { return s.before != s.after })
 }
 
 func (d *Doc) emitUpdates(tx *Transaction) {
@@ -264,6 +261,6 @@ func (d *Doc) emitUpdates(tx *Transaction) {
 // writeTransactionUpdate writes the structs added since beforeState and the transaction's
 // delete set (yjs writeUpdateMessageFromTransaction).
 func (d *Doc) writeTransactionUpdate(enc codec.UpdateEncoder, tx *Transaction) {
-	d.writeClientsStructs(enc, tx.beforeState)
+	d.writeTransactionStructs(enc, tx)
 	tx.deleteSet.Write(enc)
 }

@@ -62,6 +62,41 @@ func UTF16Offset(s string, units int) (byteOffset int, splitsPair bool) {
 	return -1, false
 }
 
+// UTF16SuffixOffset is UTF16Offset counted from the end: the byte offset of s
+// where its last units UTF-16 units start (splitsPair when that cuts a surrogate
+// pair; byteOffset -1 when s has fewer units). It costs the length of the suffix,
+// not of s: writing the newest characters of a long typed run is the common case.
+func UTF16SuffixOffset(s string, units int) (byteOffset int, splitsPair bool) {
+	if units < 0 {
+		return -1, false
+	}
+	seen, i := 0, len(s)
+	for seen < units {
+		if i == 0 {
+			return -1, false
+		}
+		r, size := utf8.DecodeLastRuneInString(s[:i])
+		i -= size
+		seen += runeUnits(r)
+	}
+	return i, seen > units
+}
+
+// SuffixUTF16 is the right part of SplitUTF16(s, UTF16Len(s)-units), computed
+// from the end of s: its last units UTF-16 units, with U+FFFD in place of the low
+// half of a surrogate pair the cut splits. ok is false if s has fewer units.
+func SuffixUTF16(s string, units int) (suffix string, ok bool) {
+	off, split := UTF16SuffixOffset(s, units)
+	if off < 0 {
+		return "", false
+	}
+	if !split {
+		return s[off:], true
+	}
+	_, size := utf8.DecodeRuneInString(s[off:])
+	return replacementChar + s[off+size:], true
+}
+
 // SplitUTF16 splits s at a UTF-16 offset the way Yjs splits a string item: if
 // the offset cuts a surrogate pair, both halves become U+FFFD (so each side
 // keeps its UTF-16 length). It reports ok=false if units is out of range.

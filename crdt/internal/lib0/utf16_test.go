@@ -50,3 +50,42 @@ func TestToValidUTF8ReplacesPerByte(t *testing.T) {
 		t.Fatalf("valid input changed: %q", got)
 	}
 }
+
+// TestSuffixUTF16MatchesSplitFromTheFront: the suffix computed from the end is the right part of the split from
+// the front at every cut, surrogate pairs, non-ASCII and invalid bytes included.
+func TestSuffixUTF16MatchesSplitFromTheFront(t *testing.T) {
+	for _, s := range []string{"", "hello", "a😀bé", "😀😀", "é\xffx", "\xe2\x82\xac\x80", "\x80\xe2\x82\xac", "a\xed\xa0\x80z", "日本語😀"} {
+		total := UTF16Len(s)
+		for units := 0; units <= total; units++ {
+			_, want, _ := SplitUTF16(s, total-units)
+			got, ok := SuffixUTF16(s, units)
+			if !ok || got != want {
+				t.Errorf("SuffixUTF16(%q, %d) = %q,%v; the split from the front gives %q", s, units, got, ok, want)
+			}
+		}
+		if _, ok := SuffixUTF16(s, total+1); ok {
+			t.Errorf("SuffixUTF16(%q, %d) past the start reported ok", s, total+1)
+		}
+		if off, _ := UTF16SuffixOffset(s, -1); off != -1 {
+			t.Errorf("UTF16SuffixOffset(%q, -1) = %d, want -1", s, off)
+		}
+	}
+}
+
+func FuzzSuffixUTF16(f *testing.F) {
+	f.Add("a😀bé", 2)
+	f.Add("\xe2\x82\xac\x80", 1)
+	f.Fuzz(func(t *testing.T, s string, units int) {
+		total := UTF16Len(s)
+		got, ok := SuffixUTF16(s, units)
+		if units < 0 || units > total {
+			if ok {
+				t.Fatalf("SuffixUTF16(%q, %d) out of range reported ok", s, units)
+			}
+			return
+		}
+		if _, want, _ := SplitUTF16(s, total-units); !ok || got != want {
+			t.Fatalf("SuffixUTF16(%q, %d) = %q,%v; the split from the front gives %q", s, units, got, ok, want)
+		}
+	})
+}

@@ -62,3 +62,24 @@ func TestStringRunGrowsGeometrically(t *testing.T) {
 		t.Fatalf("runs of %d and %d bytes, want 20001", len(c.String()), len(d.String()))
 	}
 }
+
+// A server's busy document has many people typing at once, each at the end of a run of their own: ten runs
+// grown in turn must all grow in place too.
+func TestTenTypistsGrowInPlace(t *testing.T) {
+	var run StringRuns
+	runs := make([]*ContentString, 10)
+	for i := range runs {
+		runs[i] = NewContentString("x")
+	}
+	key := NewContentString("k")
+	allocs := testing.AllocsPerRun(1, func() {
+		for range 2000 {
+			for _, r := range runs {
+				run.Append(r, key)
+			}
+		}
+	})
+	if allocs > 200 {
+		t.Fatalf("20000 appends to ten runs in turn allocated %.0f times: runs are copied instead of grown", allocs)
+	}
+}

@@ -63,7 +63,7 @@ func (c *ContentString) MergeWith(right Content) bool {
 // a whole run at every keystroke; 16 cover a busy room for 384 more bytes per document.
 type StringRuns struct {
 	bufs [16]strings.Builder // the text of a run last grown, which views it
-	next int                // the buffer to replace next
+	next int                 // the buffer to replace next
 }
 
 // Append appends right's text to c.

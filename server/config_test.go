@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -60,6 +61,41 @@ func TestFlagsWithEnvironmentFallback(t *testing.T) {
 	if err := ApplyEnv(fs, func(k string) (string, bool) { v, ok := bad[k]; return v, ok }); err == nil ||
 		!strings.Contains(err.Error(), "MERIDIAN_MAX_CONNECTIONS") {
 		t.Fatalf("bad env value: %v", err)
+	}
+}
+
+// TestIOUringFlag: io_uring is on unless --io-uring=false (or MERIDIAN_IO_URING=false) turns it off, and a value
+// that is not a boolean is refused with the flag named.
+func TestIOUringFlag(t *testing.T) {
+	parse := func(env map[string]string, args ...string) (Config, error) {
+		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		var cfg Config
+		RegisterServeFlags(fs, &cfg)
+		if err := ApplyEnv(fs, func(k string) (string, bool) { v, ok := env[k]; return v, ok }); err != nil {
+			return cfg, err
+		}
+		return cfg, fs.Parse(args)
+	}
+	if cfg, err := parse(nil); err != nil || cfg.DisableIOUring {
+		t.Fatalf("default: disabled=%v err=%v, want io_uring on", cfg.DisableIOUring, err)
+	}
+	if cfg, err := parse(nil, "--io-uring=false"); err != nil || !cfg.DisableIOUring {
+		t.Fatalf("--io-uring=false: disabled=%v err=%v", cfg.DisableIOUring, err)
+	}
+	if cfg, err := parse(map[string]string{"MERIDIAN_IO_URING": "false"}, "--io-uring"); err != nil || cfg.DisableIOUring {
+		t.Fatalf("the flag must win over the environment: disabled=%v err=%v", cfg.DisableIOUring, err)
+	}
+	if cfg, err := parse(map[string]string{"MERIDIAN_IO_URING": "false"}); err != nil || !cfg.DisableIOUring {
+		t.Fatalf("MERIDIAN_IO_URING=false: disabled=%v err=%v", cfg.DisableIOUring, err)
+	}
+	if _, err := parse(nil, "--io-uring=maybe"); err == nil || !strings.Contains(err.Error(), "io-uring") ||
+		!strings.Contains(err.Error(), "true or false") {
+		t.Fatalf("--io-uring=maybe: %v", err)
+	}
+	if _, err := parse(map[string]string{"MERIDIAN_IO_URING": "sometimes"}); err == nil ||
+		!strings.Contains(err.Error(), "MERIDIAN_IO_URING") {
+		t.Fatalf("MERIDIAN_IO_URING=sometimes: %v", err)
 	}
 }
 

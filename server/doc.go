@@ -17,8 +17,10 @@
 // Each connection has a reader goroutine (limits, decoding) and an outbox (session_writer.go): a bounded
 // queue whose writer goroutine runs only while there is something to send, and writes everything queued in
 // one system call (wsframe.go encodes the frames). A room corks its members' outboxes while it handles an
-// event and then writes each one's frames itself with one non-blocking system call (session_direct.go); the
-// writer goroutine, with its write timeout, takes over only what a full socket did not take. Keepalive pings and token expiry are timers that start the
+// event and then writes all its members' frames itself, every member's in one non-blocking send, all of them
+// in one io_uring submission (session_direct.go, server/internal/uring; one write(2) per member where
+// io_uring is off or forbidden); the writer goroutine, with its write timeout, takes over only what a full
+// socket did not take. Keepalive pings and token expiry are timers that start the
 // writer; an idle connection holds no writer, no queue and no HTTP server state. --debug-addr serves
 // net/http/pprof on a loopback address (debug.go). The wire extensions are described in PROTOCOL.md.
 //

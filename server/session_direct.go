@@ -176,8 +176,10 @@ func newDirectWriter(disabled bool, log *slog.Logger, batches prometheus.Counter
 	return directWriter{rings: pool, batches: batches}
 }
 
-// ringEntries bounds the sends of one submission: a room with more members to write submits in chunks.
-const ringEntries = 256
+// ringEntries bounds the sends of one submission: a room with more members to write submits in chunks. A
+// submission is one system call the runtime cannot preempt (a garbage collection's stop-the-world waits for
+// it), so a chunk is kept to about 0.3 ms of sends.
+const ringEntries = 64
 
 func (d *directWriter) close() { d.rings.Close() }
 

@@ -7,7 +7,7 @@
 //
 // Usage:
 //
-//	pool := uring.NewPool(2, 256) // nil when the kernel has no io_uring (or a seccomp profile forbids it)
+//	pool, err := uring.NewPool(2, 64) // err when the kernel has no io_uring (or a seccomp profile forbids it)
 //	ring := pool.Get()           // nil when every ring is in use: write(2) each buffer instead
 //	sends := []uring.Send{{FD: fd1, Buf: b1}, {FD: fd2, Buf: b2}}
 //	err := ring.SendAll(sends)    // fills in each Send's N and Err
@@ -18,6 +18,6 @@
 // returns once every send it took has completed, so the buffers are the caller's again when it returns.
 // A Ring is used by one goroutine at a time; the Pool hands each out to one taker.
 //
-// The ring's memory (its submission and completion queues, mapped from the kernel) costs 26 KB at 256
-// entries, held for the life of the pool, not per connection.
+// A ring's memory (its submission and completion queues, mapped from the kernel) is about 100 bytes per entry
+// (7 KB at 64 entries), held for the life of the pool, not per connection.
 package uring

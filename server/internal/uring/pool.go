@@ -9,15 +9,18 @@ type Pool struct {
 	closed bool
 }
 
-// NewPool sets up n rings of the given size. It returns nil and the reason when this system gives no usable
-// ring; callers then write each buffer with write(2).
+// NewPool sets up to n rings of the given size. It returns nil and the reason when this system gives no usable
+// ring at all; callers then write each buffer with write(2). When only some can be had (an old kernel counts
+// rings against a small RLIMIT_MEMLOCK), the pool lends those.
 func NewPool(n int, entries uint32) (*Pool, error) {
 	p := &Pool{}
-	for range n {
+	for range max(n, 1) {
 		r, err := NewRing(entries)
 		if err != nil {
-			p.Close()
-			return nil, err
+			if len(p.free) == 0 {
+				return nil, err
+			}
+			break
 		}
 		p.free = append(p.free, r)
 	}

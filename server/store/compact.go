@@ -42,12 +42,26 @@ func (s *Store) compactLoop() {
 		case <-s.stop:
 			return
 		case docID := <-s.compactCh:
-			if err := s.compact(docID); err != nil && !errors.Is(err, ErrClosed) && !errors.Is(err, ErrDeleted) {
+			work, err := s.compact(docID)
+			if err != nil && !errors.Is(err, ErrClosed) && !errors.Is(err, ErrDeleted) {
 				s.opts.Logger.Error("compaction failed", "doc", docID, "err", err)
 			}
 			s.releaseCompaction(docID)
+			if rest := compactionRest(work, s.opts.CompactionShare); rest > 0 {
+				select {
+				case <-s.stop:
+					return
+				case <-time.After(rest):
+				}
+			}
 		}
 	}
+}
+
+// compactionRest is how long the compactor rests after a merge that took work, so that it takes at most
+// share of a CPU.
+func compactionRest(work time.Duration, share float64) time.Duration {
+	return time.Duration(float64(work) * (1 - share) / share)
 }
 
 // Compact merges the document's snapshot and its whole current log into a new snapshot, off the write
@@ -62,19 +76,22 @@ func (s *Store) Compact(docID string) error {
 		return nil
 	}
 	defer s.releaseCompaction(docID)
-	return s.compact(docID)
+	_, err := s.compact(docID)
+	return err
 }
 
-func (s *Store) compact(docID string) error {
+// compact merges and swaps in the document's new snapshot, and returns how long reading and merging took
+// (the work the compactor paces itself by; the wait for the commit is not work).
+func (s *Store) compact(docID string) (work time.Duration, err error) {
 	start := time.Now()
 	if err := s.open(); err != nil {
-		return err
+		return 0, err
 	}
 	snap := s.db.NewSnapshot()
 	d, last, err := loadFrom(snap, docID)
 	snap.Close()
 	if err != nil || len(d.Updates) == 0 {
-		return err
+		return time.Since(start), err
 	}
 	entries, entryBytes := len(d.Updates), uint64(0)
 	for _, u := range d.Updates {
@@ -85,8 +102,9 @@ func (s *Store) compact(docID string) error {
 		parts = append([][]byte{d.Snapshot}, parts...)
 	}
 	merged, err := s.opts.Merge(parts)
+	work = time.Since(start)
 	if err != nil {
-		return err
+		return work, err
 	}
 	o := s.submit(&op{kind: opCompact, docID: docID, data: merged, uptoSeq: last, entries: uint64(entries), entryBytes: entryBytes})
 	<-o.done
@@ -95,5 +113,5 @@ func (s *Store) compact(docID string) error {
 			f(docID, uint64(entries), d.Info.Bytes(), d.Info.Bytes()-entryBytes+uint64(len(merged))-uint64(len(d.Snapshot)), time.Since(start))
 		}
 	}
-	return o.err
+	return work, o.err
 }

@@ -26,6 +26,12 @@ type Options struct {
 	// CompactLogCount and CompactLogBytes trigger compaction of a document whose log exceeds either.
 	CompactLogCount uint64 // default 500 entries
 	CompactLogBytes uint64 // default 1 MiB
+	// CompactionShare bounds the background compactor to this share of one CPU (default 0.2): after each
+	// compaction it rests for as long as the merge took times (1-share)/share. Documents written at the
+	// same pace reach their thresholds together; unpaced, a hundred of them compacting back to back took
+	// 200 ms of a busy CPU at once, and every connection's updates queued behind that burst for about a
+	// second (BENCHMARKS.md, Server). Paced, the same work is spread thin.
+	CompactionShare float64
 	// MaxBatchOps bounds the writes joined into one synced batch (default 4096).
 	MaxBatchOps int
 	// CommitWindow is the shortest time between the starts of two synced batches (default 2 ms; negative:
@@ -53,6 +59,9 @@ func (o *Options) ensureDefaults() {
 	}
 	if o.CompactLogBytes == 0 {
 		o.CompactLogBytes = 1 << 20
+	}
+	if o.CompactionShare <= 0 || o.CompactionShare > 1 {
+		o.CompactionShare = 0.2
 	}
 	if o.MaxBatchOps == 0 {
 		o.MaxBatchOps = 4096

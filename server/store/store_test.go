@@ -215,3 +215,66 @@ func FuzzDecodeDocInfo(f *testing.F) {
 		}
 	})
 }
+
+// TestCompactorPacesItself: documents that reach their thresholds together are compacted one after another
+// with rests between them, so the compactor takes at most its share of a CPU (here half: a rest as long as
+// each merge), instead of one burst that everything else waits behind.
+func TestCompactorPacesItself(t *testing.T) {
+	const work = 20 * time.Millisecond
+	var mu sync.Mutex
+	var starts []time.Time
+	slowMerge := func(parts [][]byte) ([]byte, error) {
+		mu.Lock()
+		starts = append(starts, time.Now())
+		mu.Unlock()
+		time.Sleep(work)
+		return joinMerge(parts)
+	}
+	s := openStore(t, t.TempDir(), Options{Merge: slowMerge, CompactLogCount: 2, CompactionShare: 0.5})
+	defer s.Close()
+	const docs = 5
+	var writes []Write
+	for i := range docs {
+		for _, u := range []string{"a", "b"} {
+			writes = append(writes, s.Append(fmt.Sprintf("doc-%d", i), []byte(u)))
+		}
+	}
+	for _, w := range writes {
+		if err := w.Wait(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		mu.Lock()
+		n := len(starts)
+		mu.Unlock()
+		if n == docs {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d documents compacted", n, docs)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for i := 1; i < len(starts); i++ {
+		// Each merge takes work and is followed by a rest of work: the next starts 2*work later at the earliest.
+		if gap := starts[i].Sub(starts[i-1]); gap < 2*work-2*time.Millisecond {
+			t.Fatalf("compaction %d started %v after the one before; paced at half a CPU it must wait about %v", i, gap, 2*work)
+		}
+	}
+}
+
+func TestCompactionRest(t *testing.T) {
+	for _, c := range []struct {
+		work  time.Duration
+		share float64
+		want  time.Duration
+	}{{10 * time.Millisecond, 0.2, 40 * time.Millisecond}, {10 * time.Millisecond, 1, 0}, {0, 0.2, 0}} {
+		if got := compactionRest(c.work, c.share); got != c.want {
+			t.Errorf("compactionRest(%v, %v) = %v, want %v", c.work, c.share, got, c.want)
+		}
+	}
+}

@@ -14,8 +14,9 @@
 //     The deliveries are read by one goroutine from an epoll set of all the clients' sockets (receiver.go):
 //     a socket is read only when it holds data, which halves the generator's system calls per delivery
 //     against a goroutine per connection, so its own queueing adds less to what it measures. The report
-//     ends with the two comparisons of issue #3: throughput within the p99 limit, and server CPU per
-//     delivered update at 5 updates/s per client, each against the best Node server. -rounds N repeats
+//     ends with the two comparisons of issue #3: throughput within the p99 limit against the best Node
+//     server, and server CPU per delivered update against each Node server at 5 updates/s per client (or
+//     the highest rate the two both ran). -rounds N repeats
 //     every target's ramp N times, interleaved, and adds the per-round figures and their medians.
 //   - memory (memory.go): server RSS growth for -idle connections over 100 documents (per connection), then
 //     for -idle connections each to its own small document (per document, less the connection cost).

@@ -52,9 +52,10 @@ func renderReport(results []targetResult, cfg fanoutConfig, idle, history int) s
 	return b.String()
 }
 
-// renderRatios states the two comparisons against the best Node server: throughput at equal p99 (the
-// best rate within the p99 limit), and server CPU per delivered update at one load: the fixed rate when every
-// server ran it, else the highest rate every server ran.
+// renderRatios states the two comparisons: throughput at equal p99 (the best rate within the p99 limit)
+// against the best Node server, and server CPU per delivered update against each Node server at one load the
+// two of them ran: the fixed rate when both ran it, else the highest rate both ran. (A common rate for all
+// servers would let the weakest peer, stopping early, set the load at which Meridian meets the strongest.)
 func renderRatios(results []targetResult, cfg fanoutConfig) string {
 	var ours *targetResult
 	var peers []*targetResult
@@ -80,19 +81,14 @@ func renderRatios(results []targetResult, cfg fanoutConfig) string {
 		fmt.Fprintf(&b, "- Throughput within p99 %v: meridian %.0f updates/s, best Node server (%s) %.0f: %.1fx.\n",
 			cfg.p99Limit, ourRate, bestPeer.target.name, bestPeerRate, ourRate/bestPeerRate)
 	}
-	rate := commonRate(results)
-	if rate == 0 {
-		return b.String()
-	}
-	ourCPU, cheapest, cheapestCPU := cpuPerDeliveryAt(*ours, rate), peers[0], 0.0
 	for _, p := range peers {
-		if cpu := cpuPerDeliveryAt(*p, rate); cpu > 0 && (cheapestCPU == 0 || cpu < cheapestCPU) {
-			cheapest, cheapestCPU = p, cpu
+		rate := commonRate([]targetResult{*ours, *p})
+		ourCPU, peerCPU := cpuPerDeliveryAt(*ours, rate), cpuPerDeliveryAt(*p, rate)
+		if rate == 0 || ourCPU == 0 || peerCPU == 0 {
+			continue
 		}
-	}
-	if ourCPU > 0 && cheapestCPU > 0 {
-		fmt.Fprintf(&b, "- Server CPU per delivered update at %.0f updates/s per client: meridian %.1fµs, cheapest Node server (%s) %.1fµs: %.2fx.\n",
-			rate, ourCPU, cheapest.target.name, cheapestCPU, cheapestCPU/ourCPU)
+		fmt.Fprintf(&b, "- Server CPU per delivered update against %s, at %.0f updates/s per client: meridian %.1fµs, %s %.1fµs: %.2fx.\n",
+			p.target.name, rate, ourCPU, p.target.name, peerCPU, peerCPU/ourCPU)
 	}
 	return b.String()
 }
@@ -149,13 +145,16 @@ type roundFigures struct {
 	cpuRatio                 float64 // peerCPU/ourCPU
 }
 
+// ratiosOf compares against the best Node server (the highest rate within the p99 limit): throughput, and CPU
+// per delivery at the rate it shares with Meridian (see renderRatios).
 func ratiosOf(results []targetResult, cfg fanoutConfig) roundFigures {
 	var f roundFigures
-	f.cpuRate = commonRate(results)
-	for _, r := range results {
-		rate, cpu := bestRate(r, cfg), cpuPerDeliveryAt(r, f.cpuRate)
+	var ours, best *targetResult
+	for i := range results {
+		r := &results[i]
+		rate := bestRate(*r, cfg)
 		if r.target.name == "meridian" {
-			f.ours, f.ourCPU = rate, cpu
+			ours, f.ours = r, rate
 			for _, s := range r.steps {
 				if s.ratePerClient == fixedRate {
 					f.p99Fixed = s.p99
@@ -163,13 +162,16 @@ func ratiosOf(results []targetResult, cfg fanoutConfig) roundFigures {
 			}
 			continue
 		}
-		f.peer = max(f.peer, rate)
-		if cpu > 0 && (f.peerCPU == 0 || cpu < f.peerCPU) {
-			f.peerCPU = cpu
+		if best == nil || rate > f.peer {
+			best, f.peer = r, rate
 		}
 	}
 	if f.peer > 0 {
 		f.ratio = f.ours / f.peer
+	}
+	if ours != nil && best != nil {
+		f.cpuRate = commonRate([]targetResult{*ours, *best})
+		f.ourCPU, f.peerCPU = cpuPerDeliveryAt(*ours, f.cpuRate), cpuPerDeliveryAt(*best, f.cpuRate)
 	}
 	if f.ourCPU > 0 {
 		f.cpuRatio = f.peerCPU / f.ourCPU

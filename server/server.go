@@ -85,7 +85,7 @@ func New(cfg Config) (*Server, error) {
 			"Never run --dev on a reachable network; configure --jwt-secret or public keys instead.")
 	}
 	s.log.Info("meridian ready", "region", cfg.Region, "node", cfg.Node, "data", cfg.DataDir,
-		"algorithms", v.Algorithms())
+		"algorithms", v.Algorithms(), "fanout", s.direct.mode())
 	return s, nil
 }
 

@@ -183,6 +183,14 @@ const ringEntries = 64
 
 func (d *directWriter) close() { d.rings.Close() }
 
+// mode names how fan-outs are written, for the start-up log.
+func (d *directWriter) mode() string {
+	if d.rings != nil {
+		return "io_uring"
+	}
+	return "write"
+}
+
 // write writes each buffer of batch to its socket without blocking and records how much each took. sends is
 // scratch space the caller may keep for the next batch; the grown slice comes back.
 func (d *directWriter) write(batch []directWrite, sends []uring.Send) []uring.Send {

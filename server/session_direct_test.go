@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -148,6 +149,9 @@ func TestRoomUncorkWritesEveryMember(t *testing.T) {
 					t.Skip("no io_uring on this machine")
 				}
 				t.Fatal("io_uring is unavailable on the CI machine, whose kernel has it")
+			}
+			if want := map[bool]string{true: "fanout=io_uring", false: "fanout=write"}[ring]; !strings.Contains(ts.logs.String(), want) {
+				t.Fatalf("the start-up log does not say %s:\n%s", want, ts.logs.String())
 			}
 			r, sessions, clients := roomOfDirectSessions(t, ts, 4)
 			for round := range 3 {

@@ -24,6 +24,13 @@ func directSession(t *testing.T, tweak func(*Config)) (*session, *websocket.Conn
 	return s, cl
 }
 
+// handedToWriter reports whether a writer goroutine owns the session's writes (a direct write left it a rest).
+func handedToWriter(s *session) bool {
+	s.out.mu.Lock()
+	defer s.out.mu.Unlock()
+	return s.out.running
+}
+
 func numbered(i, size int) []byte {
 	f := payloadOf(size, byte(i))
 	binary.BigEndian.PutUint32(f, uint32(i))
@@ -71,10 +78,7 @@ func TestDirectWriteToStalledClientHandsOverToTheWriter(t *testing.T) {
 	for ; n < 2000; n++ {
 		s.queueCorked(numbered(n, size))
 		s.uncork()
-		s.out.mu.Lock()
-		handedOver := s.out.running
-		s.out.mu.Unlock()
-		if handedOver {
+		if handedToWriter(s) {
 			n++
 			break
 		}
@@ -200,10 +204,7 @@ func TestRoomUncorkWithAStalledMember(t *testing.T) {
 			}
 			expectNumbered(t, cl, n, n+1, size)
 		}
-		stalled.out.mu.Lock()
-		handedOver := stalled.out.running
-		stalled.out.mu.Unlock()
-		if handedOver {
+		if handedToWriter(stalled) {
 			n++
 			break
 		}

@@ -73,16 +73,6 @@ type cqOffsets struct {
 	_                                                           uint64
 }
 
-// Send is one buffer for one socket. SendAll fills in N (bytes the socket took) and Err (0 on success;
-// EAGAIN when the socket was full) for every Send it completed, and sets Done.
-type Send struct {
-	FD   int
-	Buf  []byte
-	N    int
-	Err  syscall.Errno
-	Done bool
-}
-
 // Ring is one io_uring instance set up for batches of sends.
 type Ring struct {
 	fd      int
@@ -98,9 +88,6 @@ type Ring struct {
 
 	broken bool // an io_uring_enter failed in a way that leaves the ring's state unknown
 }
-
-// ErrUnavailable wraps why this kernel (or its seccomp profile) gives no usable ring.
-var ErrUnavailable = errors.New("io_uring unavailable")
 
 // NewRing sets up a ring for batches of up to entries sends.
 func NewRing(entries uint32) (*Ring, error) {

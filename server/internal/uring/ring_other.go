@@ -2,25 +2,8 @@
 
 package uring
 
-import (
-	"errors"
-	"syscall"
-)
-
-// Send is one buffer for one socket (see the Linux implementation).
-type Send struct {
-	FD   int
-	Buf  []byte
-	N    int
-	Err  syscall.Errno
-	Done bool
-}
-
-// Ring is never set up off Linux.
+// Ring is never set up off Linux: io_uring is Linux's.
 type Ring struct{ broken bool }
-
-// ErrUnavailable: io_uring is Linux's.
-var ErrUnavailable = errors.New("io_uring unavailable")
 
 // NewRing always fails off Linux.
 func NewRing(uint32) (*Ring, error) { return nil, ErrUnavailable }

@@ -83,7 +83,7 @@ type Config struct {
 	JWTIssuer      string
 	JWTAudience    string
 	JWTLeeway      time.Duration
-	CompactEntries uint64 // compact a document's log beyond this many entries (default 500)
+	CompactEntries uint64 // compact a document's log beyond this many entries (default store.DefaultCompactLogCount)
 	CompactBytes   uint64 // ...or beyond this many bytes (default 1 MiB)
 
 	Limits Limits

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/meridian-sync/meridian/server/auth"
+	"github.com/meridian-sync/meridian/server/store"
 )
 
 // EnvPrefix prefixes the environment variable of every flag: --jwt-secret is MERIDIAN_JWT_SECRET.
@@ -70,7 +71,7 @@ func RegisterServeFlags(fs *flag.FlagSet, cfg *Config) {
 	fs.Var(listFlag{&cfg.JWTAlgorithms}, "jwt-algorithms", "restrict accepted algorithms (comma separated; default: all the keys support)")
 	registerClaimFlags(fs, &cfg.JWTIssuer, &cfg.JWTAudience)
 	fs.DurationVar(&cfg.JWTLeeway, "jwt-leeway", auth.DefaultLeeway, "clock skew allowed on exp and nbf")
-	fs.Uint64Var(&cfg.CompactEntries, "compact-entries", 500, "compact a document's log beyond this many updates")
+	fs.Uint64Var(&cfg.CompactEntries, "compact-entries", store.DefaultCompactLogCount, "compact a document's log beyond this many updates")
 	fs.Uint64Var(&cfg.CompactBytes, "compact-bytes", 1<<20, "compact a document's log beyond this many bytes")
 	l := &cfg.Limits
 	fs.IntVar(&l.MaxMessageBytes, "max-message-bytes", d.MaxMessageBytes, "largest WebSocket message or HTTP update")

@@ -18,13 +18,21 @@ var (
 	ErrDeleted = errors.New("meridian/store: document deleted")
 )
 
+// DefaultCompactLogCount is the log length past which a document is compacted. Every compaction rewrites the
+// whole snapshot, so a low count means snapshots rewritten often: at 500, a server of 100 documents each typed
+// into 50 times a second wrote each snapshot every 10 s, and the merges and the memtable flushes they caused
+// were the background work the p99 fan-out latency waited behind (6 interleaved pairs at 5 updates/s per
+// client: p99 median 10.9 ms at 500, 8.4 ms at 2,000). Loading a document replays its log, and 2,000 typed
+// updates replay in a few milliseconds.
+const DefaultCompactLogCount = 2000
+
 // Options configures a Store. Zero values take the documented defaults.
 type Options struct {
 	Dir string // database directory (created if missing)
 	// Merge merges v1 updates into one (crdt.MergeUpdates). Without it, background compaction is off.
 	Merge func(updates [][]byte) ([]byte, error)
 	// CompactLogCount and CompactLogBytes trigger compaction of a document whose log exceeds either.
-	CompactLogCount uint64 // default 500 entries
+	CompactLogCount uint64 // default DefaultCompactLogCount
 	CompactLogBytes uint64 // default 1 MiB
 	// CompactionShare bounds the background compactor to this share of one CPU (default 0.2): after each
 	// compaction it rests for as long as the merge took times (1-share)/share. Documents written at the
@@ -55,7 +63,7 @@ type Observer struct {
 
 func (o *Options) ensureDefaults() {
 	if o.CompactLogCount == 0 {
-		o.CompactLogCount = 500
+		o.CompactLogCount = DefaultCompactLogCount
 	}
 	if o.CompactLogBytes == 0 {
 		o.CompactLogBytes = 1 << 20

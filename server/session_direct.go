@@ -113,6 +113,10 @@ func (s *session) takeCorked() (directWrite, bool) {
 // finishDirect is the second half: it counts what was written and gives the connection back, or hands the
 // rest (and any error) to the writer goroutine.
 func (s *session) finishDirect(w *directWrite) {
+	if errors.Is(w.err, errSendLost) {
+		s.abandonAfterLostSend(w)
+		return
+	}
 	buf := *w.buf
 	if w.written > 0 {
 		s.countWritten(0, w.frames)
@@ -144,15 +148,19 @@ func (s *session) finishDirect(w *directWrite) {
 	go s.writeLoop()
 }
 
-// uncork writes what queueCorked queued for this one session (the room batches all its members instead).
-func (s *session) uncork() {
-	w, ok := s.takeCorked()
-	if !ok {
-		return
-	}
-	batch := []directWrite{w}
-	s.srv.direct.write(batch, nil)
-	s.finishDirect(&batch[0])
+// abandonAfterLostSend ends a connection whose stream is no longer known: nothing more is written to it but
+// a close frame (the client reconnects and syncs afresh), and the lost send's buffer is not reused, since the
+// kernel may still read it.
+func (s *session) abandonAfterLostSend(w *directWrite) {
+	o := &s.out
+	o.mu.Lock()
+	o.pending -= len(w.frames)
+	o.head, o.dropQueued = nil, true
+	o.mu.Unlock()
+	s.srv.metrics.refusals.WithLabelValues("write_lost").Inc()
+	s.srv.log.Error("a fan-out send failed with its outcome unknown; closing the connection", "doc", s.docID)
+	s.close(CloseInternal, "server write failed, reconnect") // the direct write owns the connection: no writer starts
+	go s.writeLoop()
 }
 
 // directWriter writes the batches of the rooms' uncorks.
@@ -194,18 +202,21 @@ func (d *directWriter) mode() string {
 // write writes each buffer of batch to its socket without blocking and records how much each took. sends is
 // scratch space the caller may keep for the next batch; the grown slice comes back.
 func (d *directWriter) write(batch []directWrite, sends []uring.Send) []uring.Send {
-	ring := d.rings.Get()
-	if ring != nil && len(batch) > 1 {
+	// One buffer is one kernel entry either way, and write(2) is cheaper to set up.
+	if ring := d.ringFor(len(batch)); ring != nil {
 		sends = sends[:0]
 		for _, w := range batch {
 			sends = append(sends, uring.Send{FD: w.s.fd, Buf: *w.buf})
 		}
-		_ = ring.SendAll(sends) // a failure leaves sends without Done: written below instead
+		_ = ring.SendAll(sends) // a failure leaves sends not Done: Lost, or written below instead
 		d.batches.Inc()
 		for i := range batch {
-			if sn := &sends[i]; sn.Done {
+			switch sn := &sends[i]; {
+			case sn.Done:
 				batch[i].written, batch[i].err = sn.N, sendErr(sn.Err)
-			} else {
+			case sn.Lost:
+				batch[i].written, batch[i].err = len(*batch[i].buf), errSendLost
+			default:
 				batch[i].written, batch[i].err = writeNonBlocking(batch[i].s.fd, *batch[i].buf)
 			}
 			sends[i] = uring.Send{}
@@ -213,14 +224,23 @@ func (d *directWriter) write(batch []directWrite, sends []uring.Send) []uring.Se
 		d.rings.Put(ring)
 		return sends
 	}
-	if ring != nil {
-		d.rings.Put(ring) // one buffer: write(2) is one kernel entry too, and cheaper to set up
-	}
 	for i := range batch {
 		batch[i].written, batch[i].err = writeNonBlocking(batch[i].s.fd, *batch[i].buf)
 	}
 	return sends
 }
+
+// ringFor lends a ring for a batch of n buffers, or nil when write(2) serves it.
+func (d *directWriter) ringFor(n int) *uring.Ring {
+	if n < 2 {
+		return nil
+	}
+	return d.rings.Get()
+}
+
+// errSendLost is a ring send whose outcome is unknown (uring.Send.Lost): the frames may or may not have
+// reached the socket, so the connection cannot go on.
+var errSendLost = errors.New("a ring send failed with its outcome unknown")
 
 // sendErr is a ring send's error as writeNonBlocking reports it: a full socket is not an error.
 func sendErr(e syscall.Errno) error {

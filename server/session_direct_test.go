@@ -3,6 +3,7 @@ package server
 import (
 	"crypto/tls"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -22,6 +23,17 @@ func directSession(t *testing.T, tweak func(*Config)) (*session, *websocket.Conn
 		t.Fatal("a plain TCP connection has no raw socket for direct writes")
 	}
 	return s, cl
+}
+
+// uncorkAlone writes what queueCorked queued for one session, as a room's uncork does for each member.
+func uncorkAlone(s *session) {
+	w, ok := s.takeCorked()
+	if !ok {
+		return
+	}
+	batch := []directWrite{w}
+	s.srv.direct.write(batch, nil)
+	s.finishDirect(&batch[0])
 }
 
 // handedToWriter reports whether a writer goroutine owns the session's writes (a direct write left it a rest).
@@ -61,7 +73,7 @@ func TestUncorkWritesDirectly(t *testing.T) {
 			t.Fatalf("queueCorked #%d reported first=%v", i, first)
 		}
 	}
-	s.uncork()
+	uncorkAlone(s)
 	if !writerIdle(s) {
 		t.Fatal("uncork left a writer running or frames queued on a socket with room for them")
 	}
@@ -77,7 +89,7 @@ func TestDirectWriteToStalledClientHandsOverToTheWriter(t *testing.T) {
 	n := 0
 	for ; n < 2000; n++ {
 		s.queueCorked(numbered(n, size))
-		s.uncork()
+		uncorkAlone(s)
 		if handedToWriter(s) {
 			n++
 			break
@@ -91,14 +103,14 @@ func TestDirectWriteToStalledClientHandsOverToTheWriter(t *testing.T) {
 	}
 	for range 20 { // queued behind the writer, which waits on the socket
 		s.queueCorked(numbered(n, size))
-		s.uncork()
+		uncorkAlone(s)
 		n++
 	}
 	expectNumbered(t, cl, 0, n, size)
 	waitFor(t, "the writer has drained the queue and exited", func() bool { return writerIdle(s) })
 	// Once drained, direct writes resume.
 	s.queueCorked(numbered(n, 40))
-	s.uncork()
+	uncorkAlone(s)
 	if !writerIdle(s) {
 		t.Fatal("after the stall, uncork still needed a writer")
 	}
@@ -217,4 +229,28 @@ func TestRoomUncorkWithAStalledMember(t *testing.T) {
 	}
 	expectNumbered(t, clients[0], 0, n, size)
 	waitFor(t, "the stalled member's writer to finish", func() bool { return writerIdle(stalled) })
+}
+
+// TestLostSendEndsTheConnection: a ring send whose outcome is unknown may or may not have reached the socket,
+// so the session writes nothing more, neither that batch again nor what was queued since, only a close frame
+// with 4500, and the client reconnects and syncs afresh.
+func TestLostSendEndsTheConnection(t *testing.T) {
+	s, cl := directSession(t, nil)
+	s.queueCorked(numbered(0, 40))
+	w, ok := s.takeCorked()
+	if !ok {
+		t.Fatal("nothing taken for a direct write")
+	}
+	s.queueCorked(numbered(1, 40)) // queued while the lost send was out
+	w.written, w.err = len(*w.buf), errSendLost
+	s.finishDirect(&w)
+	_ = cl.SetReadDeadline(time.Now().Add(10 * time.Second))
+	kind, data, err := cl.ReadMessage()
+	var ce *websocket.CloseError
+	if !errors.As(err, &ce) || ce.Code != CloseInternal {
+		t.Fatalf("after a lost send the client read kind %d (%d bytes), err %v; want only a close frame with %d", kind, len(data), err, CloseInternal)
+	}
+	if counterValue(t, s.srv, "meridian_refusals_total") < 1 {
+		t.Fatal("the lost send was not counted")
+	}
 }

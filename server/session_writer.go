@@ -13,17 +13,19 @@ import (
 // writer, which writes everything queued by then in one system call (wsframe.go), and exits when nothing is
 // left. At most one writer runs per session, which keeps frames in queue order.
 type outbox struct {
-	mu       sync.Mutex
-	head     []byte   // the unwritten rest of a batch a direct write left partly sent: it goes out first
-	frames   [][]byte // data frames waiting, in order; nil while idle
-	pending  int      // frames queued or in the writer's hands: what Limits.SendQueue bounds
-	ping     bool     // a keepalive ping is due
-	pong     []byte   // the payload of the pong owed to the client's latest ping
-	pongDue  bool
-	closing  bool // close was requested: the writer flushes (unless cutting the client off) and ends
-	running  bool // a writer goroutine (or a direct write, session_direct.go) owns the connection's writes
-	corked   bool // frames were queued by the room with queueCorked and wait for its uncork
-	finished bool // the connection is closed; nothing more is queued or written
+	mu      sync.Mutex
+	head    []byte   // the unwritten rest of a batch a direct write left partly sent: it goes out first
+	frames  [][]byte // data frames waiting, in order; nil while idle
+	pending int      // frames queued or in the writer's hands: what Limits.SendQueue bounds
+	ping    bool     // a keepalive ping is due
+	pong    []byte   // the payload of the pong owed to the client's latest ping
+	pongDue bool
+	closing bool // close was requested: the writer flushes (unless cutting the client off) and ends
+	running bool // a writer goroutine (or a direct write, session_direct.go) owns the connection's writes
+	corked  bool // frames were queued by the room with queueCorked and wait for its uncork
+	// dropQueued: at close, send nothing queued, only the close frame (the stream is no longer known)
+	dropQueued bool
+	finished   bool // the connection is closed; nothing more is queued or written
 
 	pingTimer, expiryTimer *time.Timer
 }
@@ -118,6 +120,9 @@ func (s *session) writeLoop() {
 		head, frames := o.head, o.frames
 		o.head, o.frames = nil, nil
 		ping, pong, pongDue, closing := o.ping, o.pong, o.pongDue, o.closing
+		if o.dropQueued {
+			head, frames = nil, nil
+		}
 		o.ping, o.pong, o.pongDue = false, nil, false
 		if len(head) == 0 && len(frames) == 0 && !ping && !pongDue && !closing {
 			o.running = false

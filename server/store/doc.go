@@ -6,7 +6,8 @@
 // batches start at most once per Options.CommitWindow (2 ms) so that each carries more. An Append's
 // Write completes only after its batch is synced, and the server broadcasts and acknowledges an update
 // only then. A background compactor merges a document's snapshot and log into a new snapshot once the
-// log passes a count or size threshold, and drops the covered entries in the same batch.
+// log passes a count or size threshold (2,000 entries or 1 MiB by default), and drops the covered entries in
+// the same batch; it rests between merges so that it takes at most Options.CompactionShare of a CPU.
 //
 // Usage:
 //

@@ -192,8 +192,8 @@ func (r *Ring) Close() error {
 }
 
 // SendAll sends every buffer to its socket, at most Entries at a time, each batch in one io_uring_enter. It
-// returns once every send it submitted has completed. An error means the ring failed: the sends without Done
-// were not made (the caller writes them another way) and the ring must be closed, not used again.
+// returns once every send it submitted has completed. An error means the ring failed and must be closed, not
+// used again: the sends neither Done nor Lost were not made (the caller writes them another way).
 func (r *Ring) SendAll(sends []Send) error {
 	if r.broken {
 		return errBroken
@@ -236,10 +236,10 @@ func (r *Ring) sendBatch(batch []Send) error {
 		case 0, syscall.EINTR, syscall.EAGAIN, syscall.EBUSY:
 			continue
 		}
-		if submitted := atomic.LoadUint32(r.sqHead) - tail; int(submitted) > completed {
-			// Sends are in flight or unsubmitted and the ring no longer answers: their buffers may still be
-			// read by the kernel, so they are kept alive for good rather than handed back for reuse.
-			leak(batch)
+		// The ring no longer answers. Sends it took but did not complete may still happen.
+		submitted := min(int(atomic.LoadUint32(r.sqHead)-tail), len(batch))
+		for i := range batch[:submitted] {
+			batch[i].Lost = !batch[i].Done
 		}
 		return fmt.Errorf("uring: io_uring_enter: %w", errno)
 	}
@@ -265,7 +265,3 @@ func (r *Ring) reap(batch []Send) int {
 	atomic.StoreUint32(r.cqHead, head)
 	return n
 }
-
-var leaked [][]Send
-
-func leak(batch []Send) { leaked = append(leaked, append([]Send(nil), batch...)) }

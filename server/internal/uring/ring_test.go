@@ -194,3 +194,30 @@ func TestPoolLendsEachRingOnce(t *testing.T) {
 		t.Fatal("a nil pool lent a ring")
 	}
 }
+
+// TestFailedRingMakesNoSend: when io_uring_enter fails before taking anything (here the ring's descriptor is
+// swapped for one that is not a ring), no send is Done or Lost, so the caller writes them all another way,
+// the error says so, and the ring refuses further use.
+func TestFailedRingMakesNoSend(t *testing.T) {
+	r := newRingOrSkip(t, 8)
+	fd, _ := socketPair(t)
+	notARing, err := syscall.Open("/dev/null", syscall.O_RDONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ringFD := r.fd
+	r.fd = notARing
+	defer func() { syscall.Close(notARing); r.fd = ringFD }()
+	sends := []Send{{FD: fd, Buf: []byte("a")}, {FD: fd, Buf: []byte("b")}}
+	if err := r.SendAll(sends); err == nil {
+		t.Fatal("SendAll through a broken ring reported no error")
+	}
+	for i, s := range sends {
+		if s.Done || s.Lost {
+			t.Fatalf("send %d: done=%v lost=%v; nothing was submitted", i, s.Done, s.Lost)
+		}
+	}
+	if err := r.SendAll(sends[:1]); err == nil || !r.broken {
+		t.Fatal("a ring that failed was used again")
+	}
+}

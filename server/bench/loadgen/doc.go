@@ -24,6 +24,9 @@
 //     the server restarted on the same data, and the time until the first client's sync step 2 arrives; once
 //     with the default compaction and once with compaction off (the history replayed from the log).
 //
+// -timeline FILE writes every fan-out step's latencies per 100 ms of send time (timeline.go): it tells a broad
+// tail from a few slow spells, and when those came (to line up with a trace of the server).
+//
 // -cpuprofile writes the generator's own CPU profile, to tell whether it is the bottleneck; Meridian's
 // profiles come from its --debug-addr (set MERIDIAN_DEBUG_ADDR in the generator's environment).
 //

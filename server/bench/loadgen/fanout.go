@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -20,6 +21,7 @@ type fanoutConfig struct {
 	window        time.Duration // the measured span
 	grace         time.Duration // after typing stops, for updates still in flight
 	p99Limit      time.Duration // a step whose p99 passes this ends the ramp
+	timeline      io.Writer     // nil, or where each step's latencies go bucket by bucket (-timeline)
 }
 
 // fanoutStep is what one rate step measured.
@@ -54,6 +56,7 @@ type latencyBook struct {
 
 	mu      sync.Mutex
 	samples []time.Duration
+	sentOf  []int64 // sentOf[i]: when the update of samples[i] was sent, ns since epoch (for -timeline)
 }
 
 func newLatencyBook(senders int) *latencyBook {
@@ -90,6 +93,7 @@ func (b *latencyBook) delivered(receiver, sender, seq int) {
 	lat := time.Duration(b.now() - sent)
 	b.mu.Lock()
 	b.samples = append(b.samples, lat)
+	b.sentOf = append(b.sentOf, sent)
 	b.mu.Unlock()
 }
 
@@ -97,6 +101,7 @@ func (b *latencyBook) delivered(receiver, sender, seq int) {
 func (b *latencyBook) openWindow() {
 	b.mu.Lock()
 	b.samples = b.samples[:0]
+	b.sentOf = b.sentOf[:0]
 	b.mu.Unlock()
 	b.sends.Store(0)
 	b.deliveries.Store(0)
@@ -147,7 +152,7 @@ func runFanout(ctx context.Context, t target, env benchEnv, cfg fanoutConfig) ([
 	perDoc := cfg.clients / cfg.docs
 	var steps []fanoutStep
 	for _, rate := range cfg.rates {
-		step, err := runStep(ctx, p, clients, book, &lost, rate, perDoc, cfg)
+		step, err := runStep(ctx, t.name, p, clients, book, &lost, rate, perDoc, cfg)
 		if err != nil {
 			return steps, err
 		}
@@ -161,7 +166,7 @@ func runFanout(ctx context.Context, t target, env benchEnv, cfg fanoutConfig) ([
 	return steps, nil
 }
 
-func runStep(ctx context.Context, p *serverProcess, clients []*benchClient, book *latencyBook, lost *atomic.Int64,
+func runStep(ctx context.Context, name string, p *serverProcess, clients []*benchClient, book *latencyBook, lost *atomic.Int64,
 	rate float64, perDoc int, cfg fanoutConfig) (fanoutStep, error) {
 	lostBefore := lost.Load()
 	typing, stopTyping := context.WithCancel(ctx)
@@ -197,6 +202,12 @@ func runStep(ctx context.Context, p *serverProcess, clients []*benchClient, book
 		step.deliveredPct = 100 * float64(deliveries) / float64(want)
 	}
 	step.p50, step.p99, step.max = book.percentiles()
+	if cfg.timeline != nil {
+		label := fmt.Sprintf("%s\t%g", name, rate)
+		if err := book.writeTimeline(cfg.timeline, label, 100*time.Millisecond); err != nil {
+			return step, fmt.Errorf("-timeline: %w", err)
+		}
+	}
 	return step, nil
 }
 

@@ -50,6 +50,7 @@ func run() error {
 		out        = flag.String("out", "", "also write the report (markdown) to this file")
 		keep       = flag.Bool("keep", false, "keep the work directory (server data and logs) and print its path")
 		cpuProfile = flag.String("cpuprofile", "", "write the generator's own CPU profile to this file (is it the bottleneck?)")
+		timeline   = flag.String("timeline", "", "also write each fan-out step's latencies per 100 ms of send time to this file (TSV: target, rate, ms, deliveries, p50, p99, max)")
 		rounds     = flag.Int("rounds", 1, "fan-out rounds: every target's ramp again, interleaved, and the medians of the issue's comparisons over the rounds (memory and cold load run in the first round only)")
 	)
 	flag.Parse()
@@ -81,6 +82,14 @@ func run() error {
 		logf: func(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...) }}
 	cfg := fanoutConfig{clients: *clients, docs: *docs, rates: rateList, warmup: 2 * time.Second, window: *window,
 		grace: time.Second, p99Limit: 50 * time.Millisecond}
+	if *timeline != "" {
+		f, err := os.Create(*timeline)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		cfg.timeline = f
+	}
 
 	if *rounds < 1 {
 		return fmt.Errorf("-rounds: %d is not a positive count", *rounds)

@@ -42,11 +42,18 @@ type Config struct {
 	// MaxDocsPerExchange bounds the documents one exchange repairs (later exchanges do the rest).
 	// Default 16384.
 	MaxDocsPerExchange int
-	// RepairDocsPerSecond and RepairBytesPerSecond throttle anti-entropy repair so clients keep
-	// their latency during a large one: documents this node asks peers to repair, and bytes of
-	// repair batches it sends (as initiator and as responder). Defaults 5,000 documents/s and 4 MB/s.
+	// RepairDocsPerSecond and RepairBytesPerSecond are the most anti-entropy repair and bootstrap may
+	// use: documents this node asks peers to repair, and bytes of repair batches it sends (as
+	// initiator and as responder). Below them the budget adapts to client latency (budget.go).
+	// Defaults 50,000 documents/s and 64 MB/s.
 	RepairDocsPerSecond  int
 	RepairBytesPerSecond int
+	// ClientLatency reports the p99 of the node's client write latency over a recent window (the
+	// server measures it); repair backs off when it rises. Nil: repair runs at the maximum.
+	ClientLatency func() time.Duration
+	// RepairLatencyTarget is the client write p99 repair backs off above (or 1.5 × the idle p99 if
+	// that is higher). Default 10 ms.
+	RepairLatencyTarget time.Duration
 	// SendBuffer is how many frames may wait per peer connection; beyond it frames are dropped (the
 	// core retransmits and anti-entropy repairs), so a slow peer never blocks the node. Default 4096.
 	SendBuffer int
@@ -76,6 +83,15 @@ func (c *Config) validate() error {
 	if c.ExchangeInterval <= 0 {
 		c.ExchangeInterval = 5 * time.Second
 	}
+	if c.RepairDocsPerSecond <= 0 {
+		c.RepairDocsPerSecond = 50000
+	}
+	if c.RepairBytesPerSecond <= 0 {
+		c.RepairBytesPerSecond = 64 << 20
+	}
+	if c.RepairLatencyTarget <= 0 {
+		c.RepairLatencyTarget = 10 * time.Millisecond
+	}
 	if c.SendBuffer <= 0 {
 		c.SendBuffer = 4096
 	}
@@ -91,7 +107,7 @@ func (c *Config) validate() error {
 // ID is the node's cluster id.
 func (c *Config) ID() string { return c.Region + "/" + c.Node }
 
-func (c *Config) coreConfig(store DocStore) core.Config {
+func (c *Config) coreConfig(store Documents) core.Config {
 	ticks := int(c.ExchangeInterval / c.TickInterval)
 	return core.Config{
 		ID: c.ID(), Store: store, Seed: c.Seed, Bootstrap: c.Bootstrap,

@@ -15,31 +15,30 @@ import (
 
 	"github.com/meridian-sync/meridian/crdt"
 	"github.com/meridian-sync/meridian/replication"
-	"github.com/meridian-sync/meridian/replication/core"
 	"github.com/meridian-sync/meridian/replication/durable"
 	"github.com/meridian-sync/meridian/replication/membership"
 )
 
-// docStore is a thread-safe in-memory DocStore over crdt.Docs, standing in for the server's store.
+// docStore is a thread-safe in-memory Documents over crdt.Docs, standing in for the server's store; with
+// records it numbers client writes and keeps their push entries as the server's store does.
 type docStore struct {
-	mu     sync.Mutex
-	client uint64
-	docs   map[string]*crdt.Doc
+	mu      sync.Mutex
+	client  uint64
+	docs    map[string]*crdt.Doc
+	records *durable.Memory
 }
 
-var _ replication.DocStore = (*docStore)(nil)
+var _ replication.Documents = (*docStore)(nil)
 
-func newDocStore(client uint64) *docStore {
-	return &docStore{client: client, docs: map[string]*crdt.Doc{}}
+func newDocStore(client uint64, records *durable.Memory) *docStore {
+	return &docStore{client: client, docs: map[string]*crdt.Doc{}, records: records}
 }
 
-func (s *docStore) Digest(id string) ([32]byte, bool, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (s *docStore) digestLocked(id string) replication.Applied {
 	if d, ok := s.docs[id]; ok {
-		return d.Snapshot().Digest(), true, nil
+		return replication.Applied{Doc: id, Digest: d.Snapshot().Digest(), Held: true}
 	}
-	return [32]byte{}, false, nil
+	return replication.Applied{Doc: id}
 }
 
 func (s *docStore) StateVector(id string) ([]byte, error) {
@@ -81,10 +80,31 @@ func (s *docStore) Docs(fn func(string, [32]byte) bool) error {
 	return nil
 }
 
-func (s *docStore) ApplyUpdate(id string, u []byte) error {
+func (s *docStore) ApplyPeer(id string, u []byte, done func(replication.Applied, error)) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.docLocked(id).ApplyUpdate(u)
+	err := s.docLocked(id).ApplyUpdate(u)
+	a := s.digestLocked(id)
+	s.mu.Unlock()
+	go done(a, err) // from another goroutine, as the server's durable path does
+}
+
+// local numbers a write and makes it durable with its push entry, then hands it over.
+func (s *docStore) local(t *testing.T, n *replication.Node, w replication.DurableWrite) {
+	t.Helper()
+	saved, err := s.records.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range saved {
+		if seq, ok := replication.LastSeq(r); ok {
+			w.Seq = seq
+		}
+	}
+	w.Seq++
+	if err := s.records.Save([]replication.Record{replication.PushRecord(w), replication.SeqRecord(w.Seq)}); err != nil {
+		t.Fatal(err)
+	}
+	n.LocalUpdate(w)
 }
 
 func (s *docStore) DeleteDocument(id string) error {
@@ -110,13 +130,12 @@ func (s *docStore) write(t *testing.T, n *replication.Node, id, key string) {
 	cancel := d.OnUpdate(func(u []byte, _ any) { upd = u })
 	err := d.GetMap("m").Set(key, key)
 	cancel()
+	digest := d.Snapshot().Digest()
 	s.mu.Unlock()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := n.LocalUpdate(id, upd); err != nil {
-		t.Fatal(err)
-	}
+	s.local(t, n, replication.DurableWrite{Doc: id, Update: upd, Digest: digest})
 }
 
 func (s *docStore) has(id, key string) bool {
@@ -144,8 +163,8 @@ func newTestCluster(t *testing.T, ids ...string) *testCluster {
 		nodes: map[string]*replication.Node{}, stops: map[string]func(){}}
 	for i, id := range ids {
 		c.addrs[id] = freeAddr(t)
-		c.stores[id] = newDocStore(uint64(i + 1))
 		c.storage[id] = durable.NewMemory()
+		c.stores[id] = newDocStore(uint64(i+1), c.storage[id])
 		c.members[id] = membership.NewStatic()
 	}
 	t.Cleanup(func() {
@@ -251,9 +270,6 @@ func TestDriverReplicatesRepairsAndBootstraps(t *testing.T) {
 	if c.nodes[d].Ready() { // its peers do not list it yet, so nobody answers it: it cannot be ready
 		t.Fatal("an empty node must not start ready")
 	}
-	if err := c.nodes[d].LocalUpdate("x", nil); !errors.Is(err, core.ErrNotReady) {
-		t.Fatalf("write before ready: err %v, want core.ErrNotReady", err)
-	}
 	c.see(a, b, cc, d)
 	c.see(b, a, cc, d)
 	c.see(cc, a, b, d)
@@ -266,9 +282,10 @@ func TestDriverReplicatesRepairsAndBootstraps(t *testing.T) {
 	}
 
 	// A delete replicates as a tombstone.
-	if err := c.nodes[b].LocalDelete("doc1"); err != nil {
-		t.Fatal(err)
-	}
+	c.stores[b].mu.Lock()
+	delete(c.stores[b].docs, "doc1")
+	c.stores[b].mu.Unlock()
+	c.stores[b].local(t, c.nodes[b], replication.DurableWrite{Doc: "doc1", Deleted: true})
 	waitUntil(t, "the tombstone reaches everyone", func() bool {
 		for _, id := range []string{a, b, cc, d} {
 			if !c.nodes[id].IsDeleted("doc1") || c.stores[id].has("doc1", "from-a") {

@@ -33,12 +33,17 @@ var (
 	descDropped        = desc("frames_dropped_total", "Frames dropped because a peer was unreachable or slow.")
 	descAuthFailures   = desc("auth_failures_total", "Inbound peer handshakes refused.")
 	descBadMessages    = desc("bad_messages_total", "Malformed or refused peer messages.")
+	descBudgetBytes    = desc("repair_budget_bytes_per_second", "Repair and bootstrap bytes budget in force (adapts to client write latency).")
+	descBudgetDocs     = desc("repair_budget_docs_per_second", "Repair and bootstrap documents budget in force.")
+	descClientP99      = desc("client_write_p99_seconds", "Client write p99 latency the repair budget last saw.")
+	descPressured      = desc("repair_pressured_ticks_total", "Ticks in which repair backed off for client latency.")
 )
 
 func (c collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descReady, descMembers, descQueueDepth, descQueueBytes, descPeerLive,
 		descPeerMember, descPeerLag, descPeerSilence, descOverflows, descExchanges, descExchangesClean, descDiffering, descRepairs, descRepairBytes, descPushes,
-		descBytesSent, descBytesReceived, descDropped, descAuthFailures, descBadMessages} {
+		descBytesSent, descBytesReceived, descDropped, descAuthFailures, descBadMessages,
+		descBudgetBytes, descBudgetDocs, descClientP99, descPressured} {
 		ch <- d
 	}
 }
@@ -78,6 +83,11 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 	count(descDropped, n.framesDropped.Load())
 	count(descAuthFailures, n.authFailures.Load())
 	count(descBadMessages, n.badMessages.Load()+n.stepErrors.Load())
+	b := n.budget.status()
+	gauge(descBudgetBytes, float64(b.BytesPerSecond))
+	gauge(descBudgetDocs, float64(b.DocsPerSecond))
+	gauge(descClientP99, b.ClientP99Ms/1000)
+	count(descPressured, b.PressuredTicks)
 }
 
 func b2f(b bool) float64 {

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/meridian-sync/meridian/replication/core"
@@ -18,20 +19,33 @@ import (
 // membership, the document store). Its methods are safe for concurrent use.
 type Node struct {
 	cfg      Config
-	store    DocStore
+	store    Documents
 	log      *slog.Logger
 	listener net.Listener
 
+	// mu guards the core; only the Run goroutine and Status take it. Client writes never do: they read
+	// readyNow and deleted, and hand their writes over through intake.
 	mu struct {
 		sync.Mutex
 		core    *core.Node
 		members []membership.Member
 	}
-	wake    chan struct{}
-	inbound chan wire.Message
+	readyNow atomic.Bool
+	deleted  sync.Map // doc → struct{}: tombstones, mirrored from the core for IsDeleted
+	intake   intake
+	budget   *budget
+	wake     chan struct{}
+	inbound  chan wire.Message
+	// The Ready worker (ready_worker.go): one Ready in flight at a time, performed off the Run
+	// goroutine so stepping, ticks and local writes go on while its applies wait for the disk.
+	readyWork chan core.Ready
+	readyDone chan readyResult
+	inFlight  bool
 
-	// Owned by the Run goroutine.
+	// Written by the Run goroutine under sendersMu; the Ready worker reads them (sender).
+	sendersMu sync.RWMutex
 	senders   map[string]*sender
+	// Owned by the Run goroutine.
 	live      map[string]bool
 	reachable map[string]bool // peers heard from within the contact timeout, as of the last tick
 	ready     bool
@@ -46,12 +60,12 @@ type Node struct {
 
 // New restores the node from cfg.Storage, rebuilds its hash tree from the store's digests and binds
 // the peer listener. Call Run to start replicating.
-func New(cfg Config, store DocStore) (*Node, error) {
+func New(cfg Config, store Documents) (*Node, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
 	if store == nil {
-		return nil, fmt.Errorf("%w: DocStore is nil", ErrConfig)
+		return nil, fmt.Errorf("%w: Documents is nil", ErrConfig)
 	}
 	saved, err := cfg.Storage.Load()
 	if err != nil {
@@ -67,8 +81,14 @@ func New(cfg Config, store DocStore) (*Node, error) {
 	}
 	n := &Node{cfg: cfg, store: store, log: cfg.Logger.With("node", cfg.ID()), listener: ln,
 		wake: make(chan struct{}, 1), inbound: make(chan wire.Message, 1024),
-		senders: map[string]*sender{}, live: map[string]bool{}, reachable: map[string]bool{}, conns: map[*transport.Conn]struct{}{}}
+		senders: map[string]*sender{}, live: map[string]bool{}, reachable: map[string]bool{}, conns: map[*transport.Conn]struct{}{},
+		readyWork: make(chan core.Ready), readyDone: make(chan readyResult, 1), budget: newBudget(cfg)}
 	n.mu.core = c
+	n.readyNow.Store(c.IsReady())
+	for _, doc := range c.Tombstones() {
+		n.deleted.Store(doc, struct{}{})
+	}
+	c.SetRepairBudget(n.budget.perTick())
 	return n, nil
 }
 
@@ -78,39 +98,25 @@ func (n *Node) PeerAddr() string { return n.listener.Addr().String() }
 // ID is the node's cluster id.
 func (n *Node) ID() string { return n.cfg.ID() }
 
-// LocalUpdate hands replication an update one of this node's clients wrote, after the store holds it
-// durably. It fails with core.ErrNotReady while bootstrapping (the server must refuse such writes
-// before storing them) and core.ErrDeleted for a deleted document.
-func (n *Node) LocalUpdate(doc string, update []byte) error {
-	n.mu.Lock()
-	err := n.mu.core.LocalUpdate(doc, update)
-	n.mu.Unlock()
+// LocalUpdate hands replication a client write the store has made durable with its push-log entry
+// (see DurableWrite). It never blocks: the write joins an intake the Run goroutine takes into the core
+// in order, so the store's commit loop can call it for every numbered write of a batch.
+func (n *Node) LocalUpdate(w DurableWrite) {
+	if w.Deleted {
+		n.deleted.Store(w.Doc, struct{}{})
+	}
+	n.intake.add(w)
 	n.poke()
-	return err
-}
-
-// LocalDelete deletes a document in every region (a permanent tombstone).
-func (n *Node) LocalDelete(doc string) error {
-	n.mu.Lock()
-	err := n.mu.core.LocalDelete(doc)
-	n.mu.Unlock()
-	n.poke()
-	return err
 }
 
 // IsDeleted reports whether the document carries a tombstone (the server refuses writes to it).
 func (n *Node) IsDeleted(doc string) bool {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	return n.mu.core.IsDeleted(doc)
+	_, ok := n.deleted.Load(doc)
+	return ok
 }
 
 // Ready reports whether the node finished bootstrapping: /readyz and client writes wait for it.
-func (n *Node) Ready() bool {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	return n.mu.core.IsReady()
-}
+func (n *Node) Ready() bool { return n.readyNow.Load() }
 
 func (n *Node) poke() {
 	select {
@@ -129,10 +135,14 @@ func (n *Node) Run(ctx context.Context) error {
 		n.closeConns()
 		n.wg.Wait()
 	}()
-	n.wg.Add(1)
+	n.wg.Add(2)
 	go func() {
 		defer n.wg.Done()
 		n.serve(ctx)
+	}()
+	go func() {
+		defer n.wg.Done()
+		n.readyWorker(ctx)
 	}()
 	ticker := newTicker(n.cfg.TickInterval)
 	defer ticker.Stop()
@@ -143,6 +153,7 @@ func (n *Node) Run(ctx context.Context) error {
 		case <-ticker.C:
 			n.syncMembers(ctx)
 			n.mu.Lock()
+			n.mu.core.SetRepairBudget(n.budget.adapt(n.mu.core.Repairing()))
 			n.mu.core.Tick()
 			st := n.mu.core.Status()
 			n.mu.Unlock()
@@ -150,8 +161,8 @@ func (n *Node) Run(ctx context.Context) error {
 			n.logBootstrapProgress(ticks)
 		case m := <-n.inbound:
 			n.stepReceived(ctx, m)
-			// Step whatever else already arrived before performing the Ready: under load one Ready
-			// then carries many updates, applied together (applyAll) and acknowledged in one ack.
+			// Step whatever else already arrived before taking the next Ready: under load one Ready
+			// then carries many updates, applied together and acknowledged in one ack.
 		more:
 			for range maxStepsPerReady - 1 {
 				select {
@@ -161,11 +172,14 @@ func (n *Node) Run(ctx context.Context) error {
 					break more
 				}
 			}
+		case res := <-n.readyDone:
+			if err := n.finishReady(res); err != nil {
+				return err
+			}
 		case <-n.wake:
 		}
-		if err := n.processReady(); err != nil {
-			return err
-		}
+		n.takeLocalWrites()
+		n.startReady(ctx)
 	}
 }
 
@@ -175,7 +189,7 @@ const maxStepsPerReady = 256
 
 func (n *Node) stepReceived(ctx context.Context, m wire.Message) {
 	n.mu.Lock()
-	known := n.senders[m.From] != nil
+	known := n.sender(m.From) != nil
 	n.mu.Unlock()
 	if !known {
 		// A peer we have not seen in membership yet (it noticed us first): look again now, or our
@@ -192,41 +206,6 @@ func (n *Node) step(m wire.Message) {
 	if err != nil {
 		n.stepErrors.Add(1)
 		n.log.Warn("peer message refused", "peer", m.From, "kind", m.Kind.String(), "err", err)
-	}
-}
-
-// processReady performs the core's Ready in the order core.Ready documents.
-func (n *Node) processReady() error {
-	for {
-		n.mu.Lock()
-		if !n.mu.core.HasReady() {
-			ready := n.mu.core.IsReady()
-			n.mu.Unlock()
-			n.publishReadiness(ready)
-			return nil
-		}
-		rd := n.mu.core.Ready()
-		n.mu.Unlock()
-		n.applyAll(rd.Apply)
-		if err := n.cfg.Storage.Save(rd.Persist); err != nil {
-			return fmt.Errorf("meridian/replication: persisting state: %w", err)
-		}
-		for _, d := range rd.Delete {
-			if err := n.store.DeleteDocument(d); err != nil {
-				n.log.Warn("deleting a tombstoned document failed", "doc", d, "err", err)
-			}
-		}
-		for _, m := range rd.Messages {
-			if s := n.senders[m.To]; s != nil {
-				s.enqueue(wire.Encode(m))
-			}
-		}
-		n.mu.Lock()
-		err := n.mu.core.Advance(rd)
-		n.mu.Unlock()
-		if err != nil {
-			n.log.Warn("refreshing digests failed", "err", err)
-		}
 	}
 }
 
@@ -264,8 +243,8 @@ func (n *Node) syncMembers(ctx context.Context) {
 			continue
 		}
 		seen[m.ID] = true
-		if s := n.senders[m.ID]; s == nil {
-			n.senders[m.ID] = n.startSender(ctx, m.ID, m.PeerAddr)
+		if s := n.sender(m.ID); s == nil {
+			n.addSender(ctx, m.ID, m.PeerAddr)
 		} else {
 			s.setAddr(m.PeerAddr)
 		}
@@ -287,8 +266,8 @@ func (n *Node) syncMembers(ctx context.Context) {
 	// the peer's bring each side up on the first message through (core: heard).
 	if k, ok := n.cfg.Membership.(knownMembers); ok {
 		for _, m := range k.Known() {
-			if m.ID != n.cfg.ID() && m.PeerAddr != "" && n.senders[m.ID] == nil {
-				n.senders[m.ID] = n.startSender(ctx, m.ID, m.PeerAddr)
+			if m.ID != n.cfg.ID() && m.PeerAddr != "" && n.sender(m.ID) == nil {
+				n.addSender(ctx, m.ID, m.PeerAddr)
 			}
 		}
 	}
@@ -316,10 +295,23 @@ func (n *Node) noteReachability(st core.Status) {
 			n.log.Warn("peer unreachable: nothing heard on its stream", "peer", p.ID,
 				"silent", time.Duration(p.SilentTicks)*n.cfg.TickInterval)
 		}
-		if s := n.senders[p.ID]; s != nil {
+		if s := n.sender(p.ID); s != nil {
 			s.reset()
 		}
 	}
+}
+
+func (n *Node) sender(id string) *sender {
+	n.sendersMu.RLock()
+	defer n.sendersMu.RUnlock()
+	return n.senders[id]
+}
+
+func (n *Node) addSender(ctx context.Context, id, addr string) {
+	s := n.startSender(ctx, id, addr)
+	n.sendersMu.Lock()
+	n.senders[id] = s
+	n.sendersMu.Unlock()
 }
 
 func (n *Node) closeConns() {

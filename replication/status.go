@@ -43,6 +43,8 @@ type Status struct {
 	RepairBytes    uint64 `json:"repair_bytes_received"`
 	BytesSent      uint64 `json:"bytes_sent"`
 	BytesReceived  uint64 `json:"bytes_received"`
+	// RepairBudget is what repair and bootstrap may use now, and why (budget.go).
+	RepairBudget BudgetStatus `json:"repair_budget"`
 }
 
 // Status reports members, regions, readiness, per-peer queues and anti-entropy counters. While the
@@ -55,7 +57,7 @@ func (n *Node) Status() Status {
 	st := Status{Node: n.cfg.ID(), Region: n.cfg.Region, Ready: cs.Ready, Documents: cs.Documents, TreeTop: cs.TreeTop,
 		Exchanges: cs.Stats.ExchangesStarted, ExchangesClean: cs.Stats.ExchangesClean, DocsDiffering: cs.Stats.DocsDiffering,
 		Repairs: cs.Stats.RepairsApplied, RepairBytes: cs.Stats.RepairBytesReceived,
-		BytesSent: n.bytesSent.Load(), BytesReceived: n.bytesReceived.Load()}
+		BytesSent: n.bytesSent.Load(), BytesReceived: n.bytesReceived.Load(), RepairBudget: n.budget.status()}
 	regions := map[string]bool{n.cfg.Region: true}
 	byID := map[string]membership.Member{}
 	for _, m := range members {

@@ -303,12 +303,8 @@ func (s *Server) deleteDoc(w http.ResponseWriter, r *http.Request, id string) {
 		return
 	}
 	s.hub.evict(context.WithoutCancel(r.Context()), id)
-	if err := s.store.Delete(id); err != nil && !errors.Is(err, store.ErrDeleted) {
+	if err := s.deleteInCluster(id); err != nil && !errors.Is(err, store.ErrDeleted) {
 		writeError(w, http.StatusInternalServerError, "delete failed")
-		return
-	}
-	if err := s.deleteInCluster(id); err != nil {
-		writeError(w, http.StatusInternalServerError, "delete failed to replicate")
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"deleted": id})

@@ -3,12 +3,11 @@ package server
 import (
 	"encoding/json"
 	"errors"
+	"github.com/meridian-sync/meridian/replication"
 	"maps"
 	"net/http"
 	"slices"
 	"strings"
-
-	"github.com/meridian-sync/meridian/replication/membership"
 )
 
 // The cluster keyring API rotates the cluster key without downtime (SECURITY.md, deploy/README.md):
@@ -31,10 +30,10 @@ type clusterKeyRequest struct {
 // clusterKeyAnswer is what a POST or GET answers: the members' report, and for a change the fingerprint of
 // the key it named. Error is set when some member did not apply it.
 type clusterKeyAnswer struct {
-	Op          string                   `json:"op,omitempty"`
-	Fingerprint string                   `json:"fingerprint,omitempty"`
-	Error       string                   `json:"error,omitempty"`
-	Report      membership.KeyringReport `json:"report"`
+	Op          string                    `json:"op,omitempty"`
+	Fingerprint string                    `json:"fingerprint,omitempty"`
+	Error       string                    `json:"error,omitempty"`
+	Report      replication.KeyringReport `json:"report"`
 }
 
 // maxClusterKeyBody bounds the request body: a key and an op fit in far less.
@@ -68,7 +67,7 @@ func (s *Server) changeClusterKey(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, `the body must be JSON {"op": "install"|"use"|"remove", "key": "..."}: `+err.Error())
 		return
 	}
-	change, ok := map[string]func([]byte) (membership.KeyringReport, error){
+	change, ok := map[string]func([]byte) (replication.KeyringReport, error){
 		"install": s.gossip.InstallKey, "use": s.gossip.UseKey, "remove": s.gossip.RemoveKey,
 	}[req.Op]
 	if !ok {
@@ -77,11 +76,11 @@ func (s *Server) changeClusterKey(w http.ResponseWriter, r *http.Request) {
 	}
 	// Trailing whitespace is almost always the newline of a key file, never meant as part of the key.
 	secret := []byte(strings.TrimSpace(req.Key))
-	if len(secret) < membership.MinClusterKeyLen {
+	if len(secret) < replication.MinClusterKeyLen {
 		writeError(w, http.StatusBadRequest, "key must have at least 16 bytes, like --cluster-key (openssl rand -base64 32)")
 		return
 	}
-	fp := membership.Fingerprint(membership.DeriveKey(secret))
+	fp := replication.Fingerprint(replication.DeriveKey(secret))
 	rep, err := change(secret)
 	s.audit(r.Context(), "cluster_key."+req.Op, actorOf(p, r), fp, err, "members", rep.Nodes, "answered", rep.Responses)
 	s.answerKeyring(w, clusterKeyAnswer{Op: req.Op, Fingerprint: fp, Report: rep}, err)
@@ -102,13 +101,13 @@ func (s *Server) answerKeyring(w http.ResponseWriter, a clusterKeyAnswer, err er
 	status := http.StatusOK
 	if err != nil {
 		status = http.StatusBadGateway
-		a.Error = strings.TrimPrefix(err.Error(), membership.ErrKeyring.Error()+": ")
+		a.Error = strings.TrimPrefix(err.Error(), replication.ErrKeyring.Error()+": ")
 		// The members' own reasons ("Removing the primary key is not allowed") say what to do next.
 		nodes := slices.Sorted(maps.Keys(a.Report.Errors))
 		for _, n := range nodes {
 			a.Error += "; " + n + ": " + a.Report.Errors[n]
 		}
-		if !errors.Is(err, membership.ErrKeyring) {
+		if !errors.Is(err, replication.ErrKeyring) {
 			status = http.StatusInternalServerError
 		}
 	}

@@ -4,10 +4,9 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"github.com/meridian-sync/meridian/replication"
 	"path/filepath"
 	"sync"
-
-	"github.com/meridian-sync/meridian/replication/transport"
 )
 
 // clusterKeyringName is the gossip keyring file in the data directory: serf rewrites it at every key install,
@@ -44,7 +43,7 @@ func (s *Server) loadPeerTLS() (*tls.Config, *peerTLSFiles, error) {
 		}
 		pool = files.ca.pool
 	}
-	cfg := transport.TLSConfig(certs.current.Load, pool)
+	cfg := replication.TLSConfig(certs.current.Load, pool)
 	attrs := append([]any{"mutual", c.PeerTLSCA != ""}, certSummary(certs.current.Load())...)
 	if files.ca != nil {
 		attrs = append(attrs, caSummary(files.ca.current.Load())...)
@@ -74,7 +73,7 @@ func (s *Server) watchPeerCerts(ctx context.Context, files *peerTLSFiles) <-chan
 	})
 	if files.ca != nil {
 		watchers.Go(func() {
-			files.ca.watch(ctx, s.cfg.Security.TLSReload, func(inForce *transport.CABundle, err error) {
+			files.ca.watch(ctx, s.cfg.Security.TLSReload, func(inForce *replication.CABundle, err error) {
 				if err != nil {
 					// Say what is still trusted: the operator's rotation did not take effect.
 					s.audit(ctx, "peer_tls_ca.reload", systemActor, s.cfg.Cluster.PeerTLSCA, err,

@@ -22,6 +22,7 @@ type hub struct {
 	mu  struct {
 		sync.Mutex
 		rooms    map[string]*room
+		direct   map[string]chan struct{} // documents a peer update is being applied to without a room
 		closing  bool
 		allRooms sync.WaitGroup
 	}
@@ -30,6 +31,7 @@ type hub struct {
 func newHub(srv *Server) *hub {
 	h := &hub{srv: srv}
 	h.mu.rooms = map[string]*room{}
+	h.mu.direct = map[string]chan struct{}{}
 	return h
 }
 
@@ -157,4 +159,40 @@ func (h *hub) evict(ctx context.Context, docID string) {
 			s.close(CloseDeleted, "document deleted")
 		}
 	})
+}
+
+// beginDirect claims docID for a peer update applied straight to the store (replicate_in.go) when no room
+// holds the document; otherwise it returns the room, with a ref to give back with release. A room that
+// loads the document meanwhile waits for the claim to end (awaitDirect), so it never misses the update.
+func (h *hub) beginDirect(docID string) (*room, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.mu.closing {
+		return nil, false
+	}
+	if r := h.mu.rooms[docID]; r != nil {
+		r.refs++
+		return r, false
+	}
+	h.mu.direct[docID] = make(chan struct{})
+	return nil, true
+}
+
+func (h *hub) endDirect(docID string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if done := h.mu.direct[docID]; done != nil {
+		close(done)
+		delete(h.mu.direct, docID)
+	}
+}
+
+// awaitDirect waits until no direct apply holds docID.
+func (h *hub) awaitDirect(docID string) {
+	h.mu.Lock()
+	done := h.mu.direct[docID]
+	h.mu.Unlock()
+	if done != nil {
+		<-done
+	}
 }

@@ -5,12 +5,11 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"fmt"
+	"github.com/meridian-sync/meridian/replication"
 	"os"
 	"strings"
 	"sync/atomic"
 	"time"
-
-	"github.com/meridian-sync/meridian/replication/transport"
 )
 
 // caReloader holds the peer CA bundle in force (--peer-tls-ca) and swaps it when the file's content changes,
@@ -19,7 +18,7 @@ import (
 // a bundle that does not load leaves the old one in force.
 type caReloader struct {
 	file    string
-	current atomic.Pointer[transport.CABundle]
+	current atomic.Pointer[replication.CABundle]
 	// Digests of the file's content in force and of the last content that did not load (not to report it at
 	// every tick); touched by the watch goroutine only. The content, not the modification time, decides: a
 	// bundle restored with its old timestamp by a configuration tool still counts as a change.
@@ -53,7 +52,7 @@ func (r *caReloader) reload() (changed bool, err error) {
 	if (digest == r.inForce && r.current.Load() != nil) || digest == r.failed {
 		return false, nil
 	}
-	bundle, err := transport.ParseCABundle(r.file, content)
+	bundle, err := replication.ParseCABundle(r.file, content)
 	if err != nil {
 		// Typically a bundle caught half-written: keep trusting the old one, try again when the file changes.
 		r.failed = digest
@@ -66,12 +65,12 @@ func (r *caReloader) reload() (changed bool, err error) {
 
 // watch polls the file every interval until ctx ends, reporting each swap or failure to onEvent with the
 // bundle in force afterwards (the old one after a failure).
-func (r *caReloader) watch(ctx context.Context, interval time.Duration, onEvent func(inForce *transport.CABundle, err error)) {
+func (r *caReloader) watch(ctx context.Context, interval time.Duration, onEvent func(inForce *replication.CABundle, err error)) {
 	pollReload(ctx, interval, r.reload, func(err error) { onEvent(r.current.Load(), err) })
 }
 
 // caSummary names a CA bundle in logs: how many certificates and their subjects.
-func caSummary(b *transport.CABundle) []any {
+func caSummary(b *replication.CABundle) []any {
 	if b == nil {
 		return nil
 	}

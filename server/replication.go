@@ -7,11 +7,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/meridian-sync/meridian/crdt"
 	"github.com/meridian-sync/meridian/replication"
-	"github.com/meridian-sync/meridian/replication/core"
-	"github.com/meridian-sync/meridian/replication/membership"
-	"github.com/meridian-sync/meridian/server/store"
 )
 
 // ClusterConfig turns on geo-replication (package replication). Without PeerAddr the node runs alone.
@@ -69,7 +65,7 @@ func (c *ClusterConfig) validate() []error {
 	if c.RepairDocsPerSecond < 0 || c.RepairBytesPerSecond < 0 {
 		errs = append(errs, errors.New("--repair-docs-per-second and --repair-bytes-per-second cannot be negative (0 takes the defaults)"))
 	}
-	if len(c.ClusterKey) < membership.MinClusterKeyLen {
+	if len(c.ClusterKey) < replication.MinClusterKeyLen {
 		errs = append(errs, fmt.Errorf("--cluster-key has %d bytes; use at least 16, the same on every node "+
 			"(openssl rand -base64 32; prefer MERIDIAN_CLUSTER_KEY: flags show in ps)", len(c.ClusterKey)))
 	}
@@ -86,7 +82,7 @@ func registerClusterFlags(fs *flag.FlagSet, c *ClusterConfig) {
 	fs.BoolVar(&c.WAN, "gossip-wan", false, "serf WAN timings (regions far apart)")
 	fs.StringVar(&c.PeerTLSCert, "peer-tls-cert", "", "PEM certificate for peer streams: with it, the peer port speaks only TLS (reloaded on change)")
 	fs.StringVar(&c.PeerTLSKey, "peer-tls-key", "", "PEM private key of --peer-tls-cert")
-	fs.DurationVar(&c.ReconnectTimeout, "gossip-reconnect-timeout", membership.DefaultReconnectTimeout,
+	fs.DurationVar(&c.ReconnectTimeout, "gossip-reconnect-timeout", replication.DefaultReconnectTimeout,
 		"how long a failed member is retried before it is reaped (it rejoins through --join when back)")
 	fs.IntVar(&c.RepairDocsPerSecond, "repair-docs-per-second", 0, "anti-entropy repair budget in documents/s (0: 5000)")
 	fs.IntVar(&c.RepairBytesPerSecond, "repair-bytes-per-second", 0, "anti-entropy repair budget in bytes/s (0: 4 MB/s)")
@@ -113,18 +109,6 @@ var (
 	refuseDeletedInCluster = refusal{CloseDeleted, "deleted", "the document was deleted"}
 )
 
-// replicateWrite hands a durable client write to replication.
-func (s *Server) replicateWrite(doc string, update []byte) {
-	if s.repl == nil {
-		return
-	}
-	if err := s.repl.LocalUpdate(doc, update); err != nil {
-		// Refused only while bootstrapping or for a deleted document, which ingest already refuses; a race
-		// with a concurrent delete lands here, and the tombstone wins everywhere anyway.
-		s.log.Warn("replication refused a durable write", "doc", doc, "err", err)
-	}
-}
-
 // startReplication joins the cluster: serf membership, the replication node over this store, its metrics.
 // It runs until Shutdown.
 func (s *Server) startReplication() error {
@@ -137,13 +121,13 @@ func (s *Server) startReplication() error {
 	if advertise == "" {
 		advertise = c.PeerAddr
 	}
-	self := membership.Member{ID: s.cfg.Region + "/" + s.cfg.Node, Region: s.cfg.Region, PeerAddr: advertise,
+	self := replication.Member{ID: s.cfg.Region + "/" + s.cfg.Node, Region: s.cfg.Region, PeerAddr: advertise,
 		Version: 1}
 	peerTLS, peerCerts, err := s.loadPeerTLS()
 	if err != nil {
 		return err
 	}
-	members, err := membership.NewSerf(membership.SerfConfig{Self: self, GossipAddr: c.GossipAddr, Join: c.Join,
+	members, err := replication.NewSerf(replication.SerfConfig{Self: self, GossipAddr: c.GossipAddr, Join: c.Join,
 		ClusterKey: []byte(c.ClusterKey), KeyringFile: s.clusterKeyringFile(), WAN: c.WAN,
 		ReconnectTimeout: c.ReconnectTimeout,
 		Logger:           s.log.With("component", "gossip")})
@@ -154,13 +138,14 @@ func (s *Server) startReplication() error {
 		Region: s.cfg.Region, Node: s.cfg.Node, PeerAddr: c.PeerAddr, ClusterKey: []byte(c.ClusterKey),
 		// Peer streams follow the gossip keyring, so a rotation through the key manager applies to both.
 		ClusterKeys: members.Keys, TLS: peerTLS,
-		Membership: members, Storage: s.store.ReplicationStorage(),
+		Membership: members, Storage: replicationRecords{s.store},
+		ClientLatency: s.writeLatency.p99,
 		// An empty node joining a cluster copies everything before it takes writes; the first node of a
 		// cluster (nothing to join) is ready at once.
 		Bootstrap: empty && len(c.Join) > 0, ExchangeInterval: c.ExchangeInterval,
 		RepairDocsPerSecond: c.RepairDocsPerSecond, RepairBytesPerSecond: c.RepairBytesPerSecond,
 		Logger: s.log.With("component", "replication"),
-	}, replicatedStore{s})
+	}, peerDocuments{s})
 	if err != nil {
 		_ = members.Leave()
 		return err
@@ -179,7 +164,7 @@ func (s *Server) startReplication() error {
 	}()
 	s.log.Info("replication started", "id", node.ID(), "peer_addr", node.PeerAddr(), "gossip_addr", c.GossipAddr,
 		"join", c.Join, "bootstrap", empty && len(c.Join) > 0, "peer_tls", c.peerTLSEnabled(),
-		"peer_mutual_tls", c.PeerTLSCA != "", "cluster_key", membership.Fingerprint(members.Keys()[0]))
+		"peer_mutual_tls", c.PeerTLSCA != "", "cluster_key", replication.Fingerprint(members.Keys()[0]))
 	return nil
 }
 
@@ -198,140 +183,8 @@ func (s *Server) storeIsEmpty() (bool, error) {
 	return len(docs) == 0, err
 }
 
-// replicatedStore is the server's document store as replication sees it (replication.DocStore). Reads come
-// from the durable store; writes go through the document's room, so local clients see peer updates at once.
-type replicatedStore struct{ s *Server }
-
-var _ replication.DocStore = replicatedStore{}
-
-// load rebuilds a stored document; nil when the store does not hold it (unknown or deleted).
-func (rs replicatedStore) load(id string) (*crdt.Doc, error) {
-	d, err := rs.s.store.Load(id)
-	if errors.Is(err, store.ErrDeleted) {
-		return nil, nil
-	}
-	if err != nil || !d.Exists {
-		return nil, err
-	}
-	doc := crdt.NewDoc()
-	for _, u := range append([][]byte{d.Snapshot}, d.Updates...) {
-		if u == nil {
-			continue
-		}
-		if err := doc.ApplyUpdate(u); err != nil {
-			return nil, errors.Join(errCorruptDocument, err)
-		}
-	}
-	return doc, nil
-}
-
-func (rs replicatedStore) Digest(id string) ([32]byte, bool, error) {
-	if d, ok, err := rs.s.store.Digest(id); ok || err != nil {
-		return d, ok, err
-	}
-	// Written before replication was enabled: compute it (AppendWithDigest stores it with the next write).
-	doc, err := rs.load(id)
-	if doc == nil || err != nil {
-		return [32]byte{}, false, err
-	}
-	return doc.Snapshot().Digest(), true, nil
-}
-
-func (rs replicatedStore) StateVector(id string) ([]byte, error) {
-	doc, err := rs.load(id)
-	if err != nil {
-		return nil, err
-	}
-	if doc == nil {
-		return []byte{0}, nil // the empty state vector
-	}
-	return doc.EncodeStateVector(), nil
-}
-
-func (rs replicatedStore) Diff(id string, sv []byte) ([]byte, error) {
-	v, err := crdt.DecodeStateVector(sv)
-	if err != nil {
-		return nil, err
-	}
-	doc, err := rs.load(id)
-	if err != nil {
-		return nil, err
-	}
-	if doc == nil {
-		doc = crdt.NewDoc()
-	}
-	return doc.EncodeStateAsUpdate(v), nil
-}
-
-func (rs replicatedStore) Docs(fn func(string, [32]byte) bool) error {
-	cursor := ""
-	for {
-		page, next, err := rs.s.store.List("", cursor, 1000)
-		if err != nil {
-			return err
-		}
-		for _, info := range page {
-			d, ok, err := rs.Digest(info.ID)
-			if err != nil {
-				return err
-			}
-			if ok && !fn(info.ID, d) {
-				return nil
-			}
-		}
-		if next == "" || len(page) == 0 {
-			return nil
-		}
-		cursor = next
-	}
-}
-
-// ApplyUpdate applies a peer's update through the document's room and returns once it is durable.
-func (rs replicatedStore) ApplyUpdate(id string, update []byte) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	rm, err := rs.s.hub.acquire(ctx, id, false)
-	if err != nil {
-		return err
-	}
-	defer rs.s.hub.release(rm, false)
-	res := make(chan error, 1)
-	if !rm.call(func(rm *room) { rm.applyPeer(update, func(err error) { res <- err }) }) {
-		return errShuttingDown
-	}
-	select {
-	case err = <-res:
-		return err
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-// DeleteDocument removes a document replication deleted (a tombstone from a peer): its clients are closed
-// with CloseDeleted and the store keeps its own tombstone.
-func (rs replicatedStore) DeleteDocument(id string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	rs.s.hub.evict(ctx, id)
-	if err := rs.s.store.Delete(id); err != nil && !errors.Is(err, store.ErrDeleted) {
-		return err
-	}
-	return nil
-}
-
 // replicationReady is what /readyz reports on top of the server's own readiness.
 func (s *Server) replicationReady() bool { return s.repl == nil || s.repl.Ready() }
-
-// deleteInCluster spreads a document delete to every region (a permanent tombstone).
-func (s *Server) deleteInCluster(id string) error {
-	if s.repl == nil {
-		return nil
-	}
-	if err := s.repl.LocalDelete(id); err != nil && !errors.Is(err, core.ErrNotReady) {
-		return err
-	}
-	return nil
-}
 
 type writeOrigin int
 

@@ -94,6 +94,7 @@ func (r *room) call(fn func(r *room)) bool {
 }
 
 func (r *room) load() error {
+	r.hub.awaitDirect(r.id) // a peer update being stored without a room is part of what loads
 	d, err := r.srv.store.Load(r.id)
 	if err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/meridian-sync/meridian/crdt"
+	"github.com/meridian-sync/meridian/replication"
 	"github.com/meridian-sync/meridian/server/protocol"
 	"github.com/meridian-sync/meridian/server/store"
 )
@@ -71,24 +72,27 @@ func (r *room) syncMessage(s *session, m *member, msg protocol.SyncMessage) {
 func (r *room) afterWrites(writes []pendingWrite, done func(error)) {
 	queued := time.Now()
 	for _, w := range writes {
-		frame, replicate := w.broadcast, w.replicate
+		frame, client := w.broadcast, w.client
 		r.queue.push(w.write, func(err error) {
 			if err == nil && frame != nil {
-				r.srv.metrics.durableWait.Observe(time.Since(queued).Seconds())
+				wait := time.Since(queued)
+				r.srv.metrics.durableWait.Observe(wait.Seconds())
+				if client {
+					r.srv.writeLatency.observe(wait)
+				}
 				r.broadcast(frame)
-			}
-			if err == nil && replicate != nil {
-				r.srv.replicateWrite(r.id, replicate)
 			}
 		})
 	}
 	r.queue.push(nil, done)
 }
 
+// pendingWrite is one stored update of an ingest. A client's reaches replication from the store itself,
+// once durable (replicate_out.go).
 type pendingWrite struct {
 	write     *store.Write
 	broadcast []byte // the sync update frame to send to the room once durable; nil for bookkeeping writes
-	replicate []byte // a client's update to hand to replication once durable; nil for a peer's
+	client    bool   // a client's write (its durable wait is what repair protects)
 }
 
 // ingest applies a client's update to the document and queues it for storage. A read-only client's update is
@@ -133,19 +137,16 @@ func (r *room) ingestFrom(update []byte, canWrite bool, origin writeOrigin) ([]p
 	}
 	var writes []pendingWrite
 	pending := r.doc.HasPending()
+	client := origin == originClient
 	for i, u := range r.captured {
-		w := r.append(u, i == len(r.captured)-1 && !pending)
-		pw := pendingWrite{write: &w, broadcast: protocol.EncodeSyncUpdate(u)}
-		if origin == originClient {
-			pw.replicate = u
-		}
-		writes = append(writes, pw)
+		w := r.append(u, i == len(r.captured)-1 && !pending, client)
+		writes = append(writes, pendingWrite{write: &w, broadcast: protocol.EncodeSyncUpdate(u), client: client})
 		r.docBytes += len(u)
 	}
 	if pending {
 		// Structs waiting for missing dependencies are not in any emitted update; keep the raw update so they
-		// survive a restart (merging it again later is harmless).
-		w := r.append(update, true)
+		// survive a restart (merging it again later is harmless). Peers get them with the updates they wait on.
+		w := r.append(update, true, false)
 		writes = append(writes, pendingWrite{write: &w})
 		r.docBytes += len(update)
 	}
@@ -153,12 +154,20 @@ func (r *room) ingestFrom(update []byte, canWrite bool, origin writeOrigin) ([]p
 }
 
 // append queues one update for storage. With replication on, the last update of an ingest carries the
-// document's digest into the same batch, so the stored digest always describes the stored state.
-func (r *room) append(u []byte, last bool) store.Write {
-	if last && r.srv.repl != nil {
-		return r.srv.store.AppendWithDigest(r.id, u, r.doc.Snapshot().Digest())
+// document's digest and state vector into the same batch, so they always describe the stored state; every
+// update of a client's ingest is numbered for replication's push log in its batch (one write, one fsync).
+func (r *room) append(u []byte, last, client bool) store.Write {
+	if r.srv.repl == nil {
+		return r.srv.store.Append(r.id, u)
 	}
-	return r.srv.store.Append(r.id, u)
+	st := store.DocState{Replicate: client}
+	if last {
+		st.Digest, st.StateVector = r.doc.Snapshot().Digest(), r.doc.EncodeStateVector()
+	}
+	if !last && !client {
+		return r.srv.store.Append(r.id, u)
+	}
+	return r.srv.store.AppendWithState(r.id, u, st)
 }
 
 // errEnginePanic reports a panic inside the CRDT engine. The engine promises errors, not panics, on bad input;
@@ -251,16 +260,17 @@ var errRefused = errors.New("refused")
 
 // applyPeer applies an update replicated from a peer and calls reply once it is durable: broadcast to the
 // document's clients and stored with its digest, like a client's write, but never handed back to replication.
-func (r *room) applyPeer(update []byte, reply func(error)) {
+func (r *room) applyPeer(update []byte, reply func(replication.Applied, error)) {
 	if r.broken || r.draining {
-		reply(errShuttingDown)
+		reply(replication.Applied{Doc: r.id}, errShuttingDown)
 		return
 	}
 	writes, ref := r.ingestFrom(update, true, originPeer)
 	if ref != nil {
 		r.srv.metrics.refusals.WithLabelValues("peer_" + ref.metric).Inc()
-		reply(fmt.Errorf("%w: %s", errRefused, ref.reason))
+		reply(replication.Applied{Doc: r.id}, fmt.Errorf("%w: %s", errRefused, ref.reason))
 		return
 	}
-	r.afterWrites(writes, reply)
+	applied := replication.Applied{Doc: r.id, Digest: r.doc.Snapshot().Digest(), Held: true}
+	r.afterWrites(writes, func(err error) { reply(applied, err) })
 }

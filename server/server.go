@@ -12,7 +12,6 @@ import (
 
 	"github.com/meridian-sync/meridian/crdt"
 	"github.com/meridian-sync/meridian/replication"
-	"github.com/meridian-sync/meridian/replication/membership"
 	"github.com/meridian-sync/meridian/server/auth"
 	"github.com/meridian-sync/meridian/server/store"
 )
@@ -34,7 +33,9 @@ type Server struct {
 
 	// Replication (nil when the node runs alone): see replication.go.
 	repl     *replication.Node
-	gossip   *membership.Serf
+	// writeLatency is the recent durable wait of client writes: repair backs off when it rises.
+	writeLatency *latencyWindow
+	gossip   *replication.Serf
 	replStop context.CancelFunc
 	replDone chan error
 }
@@ -50,13 +51,14 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("meridian: auth configuration: %w", err)
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, verifier: v, metrics: newMetrics()}
+	s := &Server{cfg: cfg, log: cfg.Logger, verifier: v, metrics: newMetrics(), writeLatency: newLatencyWindow()}
 	if s.sec, err = s.loadSecurity(); err != nil {
 		return nil, fmt.Errorf("meridian: %w", err)
 	}
 	s.store, err = store.Open(store.Options{
 		Dir: cfg.DataDir, Merge: crdt.MergeUpdates, Logger: s.log,
 		CompactLogCount: cfg.CompactEntries, CompactLogBytes: cfg.CompactBytes,
+		OnNumbered: s.handOver,
 		Observer: store.Observer{
 			Committed: func(ops, _ int, fsync time.Duration) {
 				s.metrics.fsyncSeconds.Observe(fsync.Seconds())

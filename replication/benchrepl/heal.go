@@ -59,7 +59,7 @@ func heal(docs, diverged int, timeout time.Duration) (healResult, error) {
 			return res, err
 		}
 		res.missing += uint64(len(u))
-		if err := a.ApplyUpdate(fmt.Sprintf("doc-%06d", i*docs/diverged), u); err != nil {
+		if _, err := a.apply(fmt.Sprintf("doc-%06d", i*docs/diverged), u); err != nil {
 			return res, err
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/meridian-sync/meridian/crdt"
+	"github.com/meridian-sync/meridian/replication"
 )
 
 type latencyResult struct {
@@ -51,7 +52,7 @@ func realtime(writes int, every time.Duration) (latencyResult, error) {
 	}
 	if !waitFor(10*time.Second, func() bool {
 		for _, n := range nodes[1:] {
-			if _, ok, _ := n.store.Digest("warmup"); !ok {
+			if _, ok, _ := n.store.digest("warmup"); !ok {
 				return false
 			}
 		}
@@ -93,8 +94,10 @@ func writeAt(n *benchNode, doc string, v int) error {
 	if err != nil {
 		return err
 	}
-	if err := n.store.ApplyUpdate(doc, u); err != nil {
+	digest, err := n.store.apply(doc, u)
+	if err != nil {
 		return err
 	}
-	return n.node.LocalUpdate(doc, u)
+	n.node.LocalUpdate(replication.DurableWrite{Doc: doc, Update: u, Digest: digest, Seq: n.store.nextSeq()})
+	return nil
 }

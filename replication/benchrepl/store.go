@@ -9,12 +9,13 @@ import (
 	"github.com/meridian-sync/meridian/replication"
 )
 
-// updateStore is a replication.DocStore keeping each document as one merged v1 update, so a bench
+// updateStore is a replication.Documents keeping each document as one merged v1 update, so a bench
 // can hold 100k documents without building 100k crdt.Docs.
 type updateStore struct {
 	mu      sync.Mutex
 	docs    map[string]storedDoc
 	applied func(doc string, at time.Time) // called after each peer update, for latency
+	seq     uint64                         // the last number given to a local write
 }
 
 type storedDoc struct {
@@ -22,7 +23,7 @@ type storedDoc struct {
 	digest [32]byte
 }
 
-var _ replication.DocStore = (*updateStore)(nil)
+var _ replication.Documents = (*updateStore)(nil)
 
 func newUpdateStore() *updateStore { return &updateStore{docs: map[string]storedDoc{}} }
 
@@ -42,7 +43,7 @@ func (s *updateStore) put(doc string, u []byte, digest [32]byte) {
 	s.mu.Unlock()
 }
 
-func (s *updateStore) Digest(doc string) ([32]byte, bool, error) {
+func (s *updateStore) digest(doc string) ([32]byte, bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	d, ok := s.docs[doc]
@@ -92,7 +93,21 @@ func (s *updateStore) Docs(fn func(string, [32]byte) bool) error {
 	return nil
 }
 
-func (s *updateStore) ApplyUpdate(doc string, u []byte) error {
+// ApplyPeer applies at once (memory needs no disk wait) and reports from another goroutine.
+func (s *updateStore) ApplyPeer(doc string, u []byte, done func(replication.Applied, error)) {
+	digest, err := s.apply(doc, u)
+	go done(replication.Applied{Doc: doc, Digest: digest, Held: err == nil}, err)
+}
+
+// nextSeq numbers a local write, as the server's store does in the write's batch.
+func (s *updateStore) nextSeq() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.seq++
+	return s.seq
+}
+
+func (s *updateStore) apply(doc string, u []byte) ([32]byte, error) {
 	s.mu.Lock()
 	cur, ok := s.docs[doc]
 	s.mu.Unlock()
@@ -100,18 +115,18 @@ func (s *updateStore) ApplyUpdate(doc string, u []byte) error {
 	if ok {
 		var err error
 		if merged, err = crdt.MergeUpdates([][]byte{cur.update, u}); err != nil {
-			return fmt.Errorf("merging into %q: %w", doc, err)
+			return [32]byte{}, fmt.Errorf("merging into %q: %w", doc, err)
 		}
 	}
 	digest, err := digestOf(merged)
 	if err != nil {
-		return fmt.Errorf("applying to %q: %w", doc, err)
+		return [32]byte{}, fmt.Errorf("applying to %q: %w", doc, err)
 	}
 	s.put(doc, merged, digest)
 	if s.applied != nil {
 		s.applied(doc, time.Now())
 	}
-	return nil
+	return digest, nil
 }
 
 func (s *updateStore) DeleteDocument(doc string) error {

@@ -11,6 +11,8 @@ var (
 	ErrUnknownSender = errors.New("meridian/replication/core: message has no sender")
 	// ErrBadMessage is returned by Step for a message whose fields contradict its kind.
 	ErrBadMessage = errors.New("meridian/replication/core: bad message")
+	// ErrBadWrite is returned by LocalUpdate for a DurableWrite the store did not number.
+	ErrBadWrite = errors.New("meridian/replication/core: bad durable write")
 	// ErrCorruptState is returned by New for a persisted record it cannot parse.
 	ErrCorruptState = errors.New("meridian/replication/core: corrupt persisted state")
 )

@@ -78,7 +78,7 @@ func TestTombstoneWinsAndNeverResurrects(t *testing.T) {
 	exchangeUntilQuiet(a, b, 2)
 	a.core.PeerDown("b")
 	b.core.PeerDown("a")
-	if err := a.core.LocalDelete("d"); err != nil {
+	if err := a.local(DurableWrite{Doc: "d", Deleted: true}); err != nil {
 		t.Fatal(err)
 	}
 	b.write("d", "late", 2) // concurrent with the delete, on the other side of a partition
@@ -92,7 +92,7 @@ func TestTombstoneWinsAndNeverResurrects(t *testing.T) {
 			t.Fatalf("%s: the tombstone must win over the concurrent write", n.core.ID())
 		}
 	}
-	if err := b.core.LocalUpdate("d", []byte{0, 0}); !errors.Is(err, ErrDeleted) {
+	if err := b.local(DurableWrite{Doc: "d", Update: []byte{0, 0}}); !errors.Is(err, ErrDeleted) {
 		t.Fatalf("a write to a deleted document: err %v, want ErrDeleted", err)
 	}
 	// A repair answer for the deleted document is ignored.
@@ -113,7 +113,7 @@ func TestBootstrapBecomesReadyOnlyAfterACleanExchange(t *testing.T) {
 	if b.core.IsReady() {
 		t.Fatal("an empty node must not start ready")
 	}
-	if err := b.core.LocalUpdate("x", nil); !errors.Is(err, ErrNotReady) {
+	if err := b.local(DurableWrite{Doc: "x"}); !errors.Is(err, ErrNotReady) {
 		t.Fatalf("a write while bootstrapping: err %v, want ErrNotReady", err)
 	}
 	a.core.PeerUp("b")
@@ -212,7 +212,7 @@ func FuzzStep(f *testing.F) {
 		_ = n.core.Step(m)
 		for n.core.HasReady() {
 			rd := n.core.Ready()
-			_ = n.core.Advance(rd)
+			_ = n.core.Advance(rd, n.store.appliedDigests(rd))
 		}
 		n.core.Tick()
 	})

@@ -15,12 +15,12 @@ type memStore struct {
 	docs   map[string]*crdt.Doc
 }
 
-func (s *memStore) Digest(id string) ([32]byte, bool, error) {
+func (s *memStore) digest(id string) Applied {
 	d, ok := s.docs[id]
 	if !ok {
-		return [32]byte{}, false, nil
+		return Applied{Doc: id}
 	}
-	return d.Snapshot().Digest(), true, nil
+	return Applied{Doc: id, Digest: d.Snapshot().Digest(), Held: true}
 }
 
 func (s *memStore) StateVector(id string) ([]byte, error) {
@@ -50,6 +50,15 @@ func (s *memStore) Docs(fn func(string, [32]byte) bool) error {
 		}
 	}
 	return nil
+}
+
+// appliedDigests is what a driver reports to Advance after applying rd.
+func (s *memStore) appliedDigests(rd Ready) []Applied {
+	var out []Applied
+	for _, u := range rd.Apply {
+		out = append(out, s.digest(u.Doc))
+	}
+	return out
 }
 
 func (s *memStore) doc(id string) *crdt.Doc {
@@ -108,7 +117,7 @@ func (n *testNode) drain() {
 			delete(n.store.docs, d)
 		}
 		n.outbox = append(n.outbox, rd.Messages...)
-		if err := n.core.Advance(rd); err != nil {
+		if err := n.core.Advance(rd, n.store.appliedDigests(rd)); err != nil {
 			n.t.Fatal(err)
 		}
 	}
@@ -166,10 +175,28 @@ func (n *testNode) write(doc, key string, v int64) {
 		n.t.Fatal(err)
 	}
 	cancel()
-	if err := n.core.LocalUpdate(doc, upd); err != nil {
+	if err := n.local(DurableWrite{Doc: doc, Update: upd}); err != nil {
 		n.t.Fatal(err)
 	}
 	n.drain()
+}
+
+// local hands the core a durable write as the server's store does: numbered from the "seq" record,
+// its push entry and the new "seq" written with it.
+func (n *testNode) local(w DurableWrite) error {
+	w.Seq = n.lastSeq() + 1
+	if !w.Deleted {
+		w.Digest = n.store.digest(w.Doc).Digest
+	}
+	for _, r := range []Record{PushRecord(w), SeqRecord(w.Seq)} {
+		n.records[r.Key] = r.Value
+	}
+	return n.core.LocalUpdate(w)
+}
+
+func (n *testNode) lastSeq() uint64 {
+	seq, _ := LastSeq(Record{Key: keySeq, Value: n.records[keySeq]})
+	return seq
 }
 
 func (n *testNode) has(doc, key string) bool {

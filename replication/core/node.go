@@ -127,21 +127,6 @@ func (n *Node) setDigest(doc string, d [32]byte) {
 	n.digests[doc] = d
 }
 
-// refreshDigest re-reads a document's digest from the store after it changed.
-func (n *Node) refreshDigest(doc string) error {
-	if n.tombs[doc] {
-		return nil
-	}
-	d, ok, err := n.store.Digest(doc)
-	if err != nil {
-		return fmt.Errorf("meridian/replication/core: digest of %q: %w", doc, err)
-	}
-	if ok {
-		n.setDigest(doc, d)
-	}
-	return nil
-}
-
 // ID is the node's id.
 func (n *Node) ID() string { return n.cfg.ID }
 

@@ -7,63 +7,6 @@ import (
 	"github.com/meridian-sync/meridian/replication/wire"
 )
 
-// LocalUpdate is called by the driver after the store durably holds an update written by one of this
-// node's own clients. The update gets the next sequence number and joins every peer's realtime queue;
-// only local writes are pushed (peers never forward), so each write crosses each link once.
-func (n *Node) LocalUpdate(doc string, update []byte) error {
-	if !n.ready {
-		return ErrNotReady
-	}
-	if n.tombs[doc] {
-		return ErrDeleted
-	}
-	if err := n.refreshDigest(doc); err != nil {
-		return err
-	}
-	n.appendLocal(wire.Message{Kind: wire.KindPush, Doc: doc, Data: update})
-	return nil
-}
-
-// LocalDelete deletes a document everywhere: a tombstone here, pushed to every peer and spread by
-// anti-entropy. Tombstones are permanent, so no replica can bring the document back.
-func (n *Node) LocalDelete(doc string) error {
-	if !n.ready {
-		return ErrNotReady
-	}
-	if n.tombs[doc] {
-		return nil
-	}
-	n.applyTombstone(doc)
-	n.appendLocal(wire.Message{Kind: wire.KindPush, Doc: doc, Deleted: true})
-	return nil
-}
-
-func (n *Node) appendLocal(m wire.Message) {
-	n.seq++
-	m.Seq = n.seq
-	n.log[m.Seq] = m
-	n.logTick[m.Seq] = n.tick
-	if len(n.log) == 1 {
-		n.logLow = m.Seq
-	}
-	n.persist(keySeq, uvarints(n.seq))
-	n.persist(logKey(m.Seq), wire.Encode(m))
-	size := m.Size()
-	for _, id := range sortedKeys(n.peers) {
-		p := n.peers[id]
-		if p.floor > m.Seq { // cannot happen: floors are at most seq+1 of the previous write
-			continue
-		}
-		p.bytes += size
-		if p.bytes > n.cfg.QueueMaxBytes {
-			n.overflow(id, p)
-			continue
-		}
-		n.pump(id)
-	}
-	n.trimLog()
-}
-
 // overflow drops a peer's queue: writers never wait for a slow peer. Anti-entropy covers the dropped
 // writes; the next push carries the new floor so the peer knows not to wait for them.
 func (n *Node) overflow(id string, p *peer) {

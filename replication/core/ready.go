@@ -14,7 +14,7 @@ type DocUpdate struct {
 //  2. write every Persist record in one durable batch (in order: a later record for a key wins);
 //  3. delete every Delete document from its store;
 //  4. send every Message to Message.To (dropping it if the peer is unreachable: the core retries);
-//  5. call Advance(rd).
+//  5. call Advance(rd, applied) with the digest of every document step 1 changed.
 //
 // Acks in Messages promise the pushed updates are durable, hence apply and persist before sending.
 type Ready struct {
@@ -44,17 +44,22 @@ func (n *Node) Ready() Ready {
 	return rd
 }
 
-// Advance tells the node the driver finished rd: the applied documents' digests are re-read from the
-// store so the hash tree follows them.
-func (n *Node) Advance(rd Ready) error {
-	seen := map[string]bool{}
-	for _, u := range rd.Apply {
-		if seen[u.Doc] {
-			continue
-		}
-		seen[u.Doc] = true
-		if err := n.refreshDigest(u.Doc); err != nil {
-			return err
+// Applied is the outcome of applying a Ready's updates to one document: its digest afterwards, as the
+// store computed it with the write (Held false: the store does not hold the document, for example it
+// was deleted meanwhile).
+type Applied struct {
+	Doc    string
+	Digest [32]byte
+	Held   bool
+}
+
+// Advance tells the node the driver finished rd: applied gives the new digest of every document rd's
+// updates were applied to, so the hash tree follows them without reading the store back. Then the
+// documents a peer may lack something of get it (sendBack).
+func (n *Node) Advance(rd Ready, applied []Applied) error {
+	for _, a := range applied {
+		if a.Held && !n.tombs[a.Doc] {
+			n.setDigest(a.Doc, a.Digest)
 		}
 	}
 	checks := n.inFlightBack

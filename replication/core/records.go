@@ -100,6 +100,11 @@ func (n *Node) restoreOne(r Record) error {
 			return fmt.Errorf("bad logged push: %v", err)
 		}
 		n.log[seq] = m
+		if m.Deleted {
+			// The store wrote the delete and its push entry in one batch; the tombstone record the
+			// core persists afterwards may not have made it.
+			n.tombs[m.Doc] = true
+		}
 		if n.logLow == 0 || seq < n.logLow {
 			n.logLow = seq
 		}
@@ -115,4 +120,20 @@ func (n *Node) restoreOne(r Record) error {
 		return fmt.Errorf("unknown key")
 	}
 	return nil
+}
+
+// IsLogKey reports whether a record key is a queued local write's (PushRecord); LogKeyOf is the key
+// of number seq and ParseLogKey reads the number back.
+func IsLogKey(key string) bool { return strings.HasPrefix(key, pfxLog) }
+
+// LogKeyOf is the record key of the queued local write numbered seq.
+func LogKeyOf(seq uint64) string { return logKey(seq) }
+
+// ParseLogKey returns the number of a queued local write's record key.
+func ParseLogKey(key string) (uint64, bool) {
+	if !IsLogKey(key) {
+		return 0, false
+	}
+	seq, err := strconv.ParseUint(key[len(pfxLog):], 10, 64)
+	return seq, err == nil
 }

@@ -5,6 +5,7 @@ type Stats struct {
 	MessagesSent, MessagesReceived                   uint64
 	PushesSent, PushesApplied, PushesDuplicate       uint64
 	GapRefills, QueueOverflows                       uint64
+	WritesRenumbered                                 uint64 // local writes left to anti-entropy: their number was out of order
 	ExchangesStarted, ExchangesClean                 uint64
 	ExchangesTimedOut, StaleReplies                  uint64
 	DocsDiffering, RepairsRequested, RepairsApplied  uint64

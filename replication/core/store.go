@@ -2,14 +2,15 @@ package core
 
 // DocReader is the read side of the document store that the core consults synchronously, as raft's
 // core reads its Storage. Writes never go through it: the core returns them in Ready for the driver to
-// perform. Implementations are the regional server's Pebble store and the simulation's in-memory docs.
+// perform, and learns the digests they produce from DurableWrite and Advance, never by reading back.
+// Implementations are the regional server's Pebble store and the simulation's in-memory docs.
+//
+// StateVector and Diff serve repair; they must be cheap and must not take any lock a client write
+// needs (the server keeps each document's state vector beside its digest, and diffs stored bytes).
 //
 // The core calls these methods only from inside its own methods, so an implementation needs to be safe
 // only against the other writers of the store (the server's clients), not against the core.
 type DocReader interface {
-	// Digest is crdt.Snapshot.Digest() of the document's current state; ok is false when the store
-	// holds no such document.
-	Digest(doc string) (digest [32]byte, ok bool, err error)
 	// StateVector is the document's encoded state vector (crdt.Doc.EncodeStateVector); for a document
 	// the store does not hold, the encoding of the empty state vector.
 	StateVector(doc string) ([]byte, error)

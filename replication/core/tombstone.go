@@ -16,3 +16,7 @@ func (n *Node) applyTombstone(doc string) {
 
 // IsDeleted reports whether the document carries a tombstone.
 func (n *Node) IsDeleted(doc string) bool { return n.tombs[doc] }
+
+// Tombstones lists the deleted documents (the driver mirrors them for writers that must not wait on
+// the core).
+func (n *Node) Tombstones() []string { return sortedKeys(n.tombs) }

@@ -78,7 +78,7 @@ func (n *node) drain(now int, nw *network, crashMidway bool) error {
 		for _, m := range rd.Messages {
 			nw.send(now, m)
 		}
-		if err := n.core.Advance(rd); err != nil {
+		if err := n.core.Advance(rd, n.store.applied(rd)); err != nil {
 			return fmt.Errorf("%s: advance: %w", n.id, err)
 		}
 	}
@@ -95,6 +95,21 @@ func (n *node) deliver(f flight) error {
 		return fmt.Errorf("%s: step %v from %s: %w", n.id, m.Kind, f.from, err)
 	}
 	return nil
+}
+
+// local hands the core a client write the way the server's store does: numbered from the "seq"
+// record, and durable together with its push entry and the new "seq" (one batch) before the core
+// hears of it. A crash right after this keeps the write queued for the peers.
+func (n *node) local(w core.DurableWrite) error {
+	last, _ := core.LastSeq(core.Record{Key: "seq", Value: n.records["seq"]})
+	w.Seq = last + 1
+	if !w.Deleted {
+		w.Digest, _, _ = n.store.Digest(w.Doc)
+	}
+	for _, r := range []core.Record{core.PushRecord(w), core.SeqRecord(w.Seq)} {
+		n.records[r.Key] = r.Value
+	}
+	return n.core.LocalUpdate(w)
 }
 
 func sortedRecordKeys(m map[string][]byte) []string {

@@ -76,6 +76,17 @@ func (s *store) ids() []string {
 	return ids
 }
 
+// applied reports the digests of the documents rd's updates went to, as the driver gives them to
+// Advance.
+func (s *store) applied(rd core.Ready) []core.Applied {
+	var out []core.Applied
+	for _, u := range rd.Apply {
+		d, ok, _ := s.Digest(u.Doc)
+		out = append(out, core.Applied{Doc: u.Doc, Digest: d, Held: ok})
+	}
+	return out
+}
+
 func (s *store) apply(id string, update []byte) error { return s.doc(id).ApplyUpdate(update) }
 
 func (s *store) remove(id string) { delete(s.docs, id) }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/meridian-sync/meridian/crdt"
+	"github.com/meridian-sync/meridian/replication/core"
 )
 
 const docCount = 7
@@ -34,7 +35,8 @@ func (c *cluster) write(n *node) error {
 		c.work.deleted[docID] = true
 		c.report.Deletes++
 		c.logf("%s deletes %s", n.id, docID)
-		return n.core.LocalDelete(docID)
+		n.store.remove(docID)
+		return n.local(core.DurableWrite{Doc: docID, Deleted: true})
 	}
 	doc := n.store.doc(docID)
 	var update []byte
@@ -62,7 +64,7 @@ func (c *cluster) write(n *node) error {
 	if update == nil {
 		return nil
 	}
-	if err := n.core.LocalUpdate(docID, update); err != nil {
+	if err := n.local(core.DurableWrite{Doc: docID, Update: update}); err != nil {
 		return fmt.Errorf("%s: LocalUpdate(%s): %w", n.id, docID, err)
 	}
 	if key != "" {

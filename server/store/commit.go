@@ -44,10 +44,14 @@ type batchState struct {
 	known   *metaCache // what committed batches left, so a busy document's meta is not read back every batch
 	metas   map[string]*DocInfo
 	deleted map[string]bool
+	// The push numbering as of this batch, and the writes it numbered (pushlog.go).
+	pushSeq  uint64
+	numbered []Numbered
 }
 
 func (s *Store) commit(ops []*op, known *metaCache) {
-	st := &batchState{s: s, b: s.db.NewBatch(), known: known, metas: map[string]*DocInfo{}, deleted: map[string]bool{}}
+	st := &batchState{s: s, b: s.db.NewBatch(), known: known, metas: map[string]*DocInfo{}, deleted: map[string]bool{},
+		pushSeq: s.pushSeq}
 	defer st.b.Close()
 	var failed error
 	for _, o := range ops {
@@ -63,6 +67,9 @@ func (s *Store) commit(ops []*op, known *metaCache) {
 			failed = errors.Join(failed, st.b.Set(docKey(familyMeta, id), m.encode(), nil))
 		}
 	}
+	if st.pushSeq != s.pushSeq {
+		failed = errors.Join(failed, st.b.Set(replicationKey(pushSeqKey), appendUvarint(nil, st.pushSeq), nil))
+	}
 	start := time.Now()
 	if failed == nil {
 		failed = st.b.Commit(pebble.Sync)
@@ -73,6 +80,10 @@ func (s *Store) commit(ops []*op, known *metaCache) {
 		known.forget(st)
 	} else {
 		known.remember(st)
+		s.pushSeq = st.pushSeq
+		if f := s.opts.OnNumbered; f != nil && len(st.numbered) > 0 {
+			f(st.numbered)
+		}
 	}
 	for _, o := range ops {
 		if failed != nil && o.err == nil {
@@ -140,12 +151,10 @@ func (st *batchState) apply(o *op) error {
 		m.nextSeq++
 		m.LogCount++
 		m.LogBytes += uint64(len(o.data))
-		if o.digest != nil {
-			if err := st.b.Set(docKey(familyDigest, o.docID), o.digest[:], nil); err != nil {
-				return err
-			}
+		if err := st.b.Set(logKey(o.docID, o.seq), o.data, nil); err != nil {
+			return err
 		}
-		return st.b.Set(logKey(o.docID, o.seq), o.data, nil)
+		return st.recordState(o)
 	case opCompact:
 		m, err := st.meta(o.docID)
 		if err != nil {
@@ -165,11 +174,63 @@ func (st *batchState) apply(o *op) error {
 		st.deleted[o.docID] = true
 		lower, upper := logBounds(o.docID)
 		stamp := appendUvarint(nil, uint64(time.Now().UnixMilli()))
-		return errors.Join(st.b.DeleteRange(lower, upper, nil),
+		err := errors.Join(st.b.DeleteRange(lower, upper, nil),
 			st.b.Delete(docKey(familySnapshot, o.docID), nil),
 			st.b.Delete(docKey(familyMeta, o.docID), nil),
 			st.b.Delete(docKey(familyDigest, o.docID), nil),
+			st.b.Delete(docKey(familyStateVector, o.docID), nil),
 			st.b.Set(docKey(familyTombstone, o.docID), stamp, nil))
+		if err != nil || !o.replicate {
+			return err
+		}
+		return st.number(Numbered{Doc: o.docID, Deleted: true}, encodeRef(o.docID, 0, true))
+	case opRecords:
+		return st.saveRecords(o.records)
 	}
 	return fmt.Errorf("meridian/store: unknown op %d", o.kind)
+}
+
+// recordState writes an append's digest and state vector and, for a replicated write, its push entry:
+// a reference to the log entry just written, not a copy of the update.
+func (st *batchState) recordState(o *op) error {
+	if o.state == nil {
+		return nil
+	}
+	err := errors.Join(st.b.Set(docKey(familyDigest, o.docID), o.state.Digest[:], nil),
+		st.b.Set(docKey(familyStateVector, o.docID), o.state.StateVector, nil))
+	if err != nil || !o.state.Replicate {
+		return err
+	}
+	return st.number(Numbered{Doc: o.docID, Update: o.data, Digest: o.state.Digest, StateVector: o.state.StateVector},
+		encodeRef(o.docID, o.seq, false))
+}
+
+// number gives a replicated write the next push number and writes its entry.
+func (st *batchState) number(w Numbered, ref []byte) error {
+	st.pushSeq++
+	w.Seq = st.pushSeq
+	st.numbered = append(st.numbered, w)
+	return st.b.Set(replicationKey(pushLogKey(w.Seq)), ref, nil)
+}
+
+// saveRecords writes the replication core's records; a "seq" record only ever raises the numbering.
+func (st *batchState) saveRecords(records []Record) error {
+	for _, r := range records {
+		if r.Key == pushSeqKey {
+			if v, n := uvarint(r.Value); n > 0 && v > st.pushSeq {
+				st.pushSeq = v
+			}
+			continue // written once at the end of the batch
+		}
+		var err error
+		if r.Value == nil {
+			err = st.b.Delete(replicationKey(r.Key), nil)
+		} else {
+			err = st.b.Set(replicationKey(r.Key), r.Value, nil)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/cockroachdb/pebble/v2"
-	"github.com/meridian-sync/meridian/replication/durable"
 )
 
 // Replication's bookkeeping lives in the same database as the documents (see doc.go):
@@ -13,17 +12,20 @@ const (
 	// familyDigest holds a document's digest (crdt Snapshot().Digest()), written in the same batch as the
 	// update that produced it, so the anti-entropy hash tree rebuilt at start matches what is stored.
 	familyDigest = 'g'
-	// familyReplication prefixes the replication core's own records (queues, counters, tombstones).
+	// familyStateVector holds the document's encoded state vector after its last write, for repair.
+	familyStateVector = 'v'
+	// familyReplication holds the replication core's records and the push log (pushlog.go).
 	familyReplication = 'r'
 )
 
-// AppendWithDigest is Append that also records the document's digest after the update, in the same
-// synced batch. The server passes the digest of its in-memory document once the update is applied.
-func (s *Store) AppendWithDigest(docID string, update []byte, digest [32]byte) Write {
-	return Write{s.submit(&op{kind: opAppend, docID: docID, data: update, digest: &digest})}
+// AppendWithState is Append that also records the document's digest and state vector after the update
+// in the same synced batch and, with st.Replicate, numbers the write and adds its push-log entry there
+// too: one write, one synced batch. The numbered write reaches Options.OnNumbered once durable.
+func (s *Store) AppendWithState(docID string, update []byte, st DocState) Write {
+	return Write{s.submit(&op{kind: opAppend, docID: docID, data: update, state: &st})}
 }
 
-// Digest returns the digest stored with the document's last AppendWithDigest; ok is false when there is
+// Digest returns the digest stored with the document's last AppendWithState; ok is false when there is
 // none (an unknown or deleted document, or one written before replication was enabled).
 func (s *Store) Digest(docID string) (digest [32]byte, ok bool, err error) {
 	if err := s.open(); err != nil {
@@ -40,9 +42,4 @@ func (s *Store) Digest(docID string) (digest [32]byte, ok bool, err error) {
 	}
 	copy(digest[:], b)
 	return digest, true, nil
-}
-
-// ReplicationStorage is where the replication core keeps its records: a key family of this database.
-func (s *Store) ReplicationStorage() *durable.Pebble {
-	return durable.NewPebble(s.db, []byte{familyReplication, 0})
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/vfs"
 )
 
 // Sentinel errors.
@@ -49,6 +50,13 @@ type Options struct {
 	// 5,000 writes/s without a window the server spent most of its time stalled in fdatasync, batches
 	// stayed at ~3 writes and p50 fan-out latency reached 200 ms (BENCHMARKS.md, Server).
 	CommitWindow time.Duration
+	// OnNumbered receives, after each synced batch and in number order, the replicated writes the batch
+	// numbered (AppendWithState with Replicate, DeleteReplicated): the server hands them to replication
+	// there. It runs on the commit goroutine and must not block.
+	OnNumbered func([]Numbered)
+	// FS is the filesystem Pebble uses (default the OS's); tests pass vfs.NewCrashableMem or an
+	// error-injecting FS.
+	FS vfs.FS
 	// Observer receives measurements; nil fields are skipped. Callbacks run on store goroutines and must
 	// not block.
 	Observer Observer
@@ -99,6 +107,8 @@ type Store struct {
 	}
 	stop chan struct{}
 	wg   sync.WaitGroup
+	// pushSeq is the last push number given out (pushlog.go); owned by the commit loop once open.
+	pushSeq uint64
 }
 
 // Open opens (or creates) the store in opts.Dir.
@@ -107,12 +117,18 @@ func Open(opts Options) (*Store, error) {
 	if opts.Dir == "" {
 		return nil, errors.New("meridian/store: no data directory given")
 	}
-	db, err := pebble.Open(opts.Dir, &pebble.Options{Logger: quietPebbleLogger{opts.Logger}})
+	db, err := pebble.Open(opts.Dir, &pebble.Options{Logger: quietPebbleLogger{opts.Logger}, FS: opts.FS})
 	if err != nil {
 		return nil, fmt.Errorf("meridian/store: open %s: %w", opts.Dir, err)
 	}
 	s := &Store{db: db, opts: opts, ops: make(chan *op, opts.MaxBatchOps),
 		compactCh: make(chan string, 1024), stop: make(chan struct{})}
+	if b, err := get(db, replicationKey(pushSeqKey)); err == nil {
+		s.pushSeq, _ = uvarint(b)
+	} else if !errors.Is(err, pebble.ErrNotFound) {
+		db.Close()
+		return nil, fmt.Errorf("meridian/store: reading the push numbering: %w", err)
+	}
 	s.compactMu.queued = map[string]bool{}
 	s.wg.Add(2)
 	go s.commitLoop()

@@ -7,6 +7,7 @@ const (
 	opAppend opKind = iota
 	opCompact
 	opDelete
+	opRecords
 )
 
 // op is one request to the committer; it completes (done closed, err set) once its batch is synced.
@@ -15,8 +16,13 @@ type op struct {
 	docID string
 	data  []byte // append: the update; compact: the merged snapshot
 
-	// append only: the document's digest after this update, stored in the same batch (nil: none).
-	digest *[32]byte
+	// append only: the document's digest and state vector after this update, stored in the same batch,
+	// and whether it is pushed to the peers (nil: none of these).
+	state *DocState
+	// delete only: the delete is a client's, pushed to the peers.
+	replicate bool
+	// records only: the replication core's records.
+	records []Record
 
 	// compact only: the log entries covered by data.
 	uptoSeq, entries, entryBytes uint64
@@ -54,6 +60,14 @@ func (s *Store) Append(docID string, update []byte) Write {
 // Appends to a deleted document fail with ErrDeleted.
 func (s *Store) Delete(docID string) error {
 	o := s.submit(&op{kind: opDelete, docID: docID})
+	<-o.done
+	return o.err
+}
+
+// DeleteReplicated is Delete for a client's delete in a cluster: the push entry that spreads the
+// tombstone commits in the same batch (and reaches Options.OnNumbered).
+func (s *Store) DeleteReplicated(docID string) error {
+	o := s.submit(&op{kind: opDelete, docID: docID, replicate: true})
 	<-o.done
 	return o.err
 }

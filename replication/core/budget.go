@@ -1,0 +1,28 @@
+package core
+
+// SetRepairBudget changes the repair budgets (Config.RepairDocsPerTick and RepairBytesPerTick) from the
+// next refill on. The driver adapts them to how much the node has to spare (replication/budget.go);
+// values below 1 are raised to 1, so a repair always progresses.
+func (n *Node) SetRepairBudget(docsPerTick, bytesPerTick int) {
+	n.cfg.RepairDocsPerTick = max(docsPerTick, 1)
+	n.cfg.RepairBytesPerTick = max(bytesPerTick, 1)
+}
+
+// RepairBudget reports the budgets in force, per tick.
+func (n *Node) RepairBudget() (docsPerTick, bytesPerTick int) {
+	return n.cfg.RepairDocsPerTick, n.cfg.RepairBytesPerTick
+}
+
+// Repairing reports whether repair work is under way or waiting: an exchange in its sync phase, repair
+// messages queued behind the bytes budget, or a bootstrap not finished.
+func (n *Node) Repairing() bool {
+	if !n.ready || len(n.repairOut) > 0 {
+		return true
+	}
+	for _, x := range n.exchanges {
+		if x.phase == phaseSync {
+			return true
+		}
+	}
+	return false
+}

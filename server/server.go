@@ -32,12 +32,12 @@ type Server struct {
 	direct   directWriter     // the rooms' batched writes to their members (session_direct.go)
 
 	// Replication (nil when the node runs alone): see replication.go.
-	repl     *replication.Node
+	repl *replication.Node
 	// writeLatency is the recent durable wait of client writes: repair backs off when it rises.
 	writeLatency *latencyWindow
-	gossip   *replication.Serf
-	replStop context.CancelFunc
-	replDone chan error
+	gossip       *replication.Serf
+	replStop     context.CancelFunc
+	replDone     chan error
 }
 
 // New validates cfg, opens the store and returns a server ready to serve; call Run, or mount Handler and call

@@ -171,10 +171,10 @@ func Sample(prefix string, n, k int, seed uint64) []string {
 
 // Latencies summarises a set of samples.
 type Latencies struct {
-	N              int
-	P50, P99, Max  time.Duration
-	Errors         int
-	Over250ms      int
+	N             int
+	P50, P99, Max time.Duration
+	Errors        int
+	Over250ms     int
 }
 
 // Summarize sorts samples in place and reads its quantiles.

@@ -73,18 +73,18 @@ func moduleRoot() (string, error) {
 // Node is one `meridian serve` process on loopback with its own Pebble directory and ports. It runs
 // with --dev (anonymous admin: the bench needs no tokens) and the bench's cluster key.
 type Node struct {
-	Region         string
-	HTTP           string // host:port of the HTTP/WebSocket listener
-	Peer, Gossip   string
-	Join           string // gossip address joined at start ("" for the first node)
-	Dir            string // data directory (kept across Restart)
-	bin            string
-	extra          []string
-	logPath        string
-	mu             sync.Mutex
-	cmd            *exec.Cmd
-	exited         chan struct{}
-	exitErr        error
+	Region       string
+	HTTP         string // host:port of the HTTP/WebSocket listener
+	Peer, Gossip string
+	Join         string // gossip address joined at start ("" for the first node)
+	Dir          string // data directory (kept across Restart)
+	bin          string
+	extra        []string
+	logPath      string
+	mu           sync.Mutex
+	cmd          *exec.Cmd
+	exited       chan struct{}
+	exitErr      error
 }
 
 // NodeConfig describes a node to start.

@@ -28,6 +28,7 @@ var (
 	realCheck     = flag.Int("real-check", 1000, "documents (random) whose JSON is compared on A and B after the join; ≥ -real-docs: all")
 	realDiverged  = flag.String("real-diverged", "100,10000", "heal: documents written on A while B is down, comma separated")
 	realSignal    = flag.String("real-heal-signal", "term", "heal: how B is stopped: term (SIGTERM, a clean stop) or kill (SIGKILL, a crash)")
+	realHealModes = flag.String("real-heal-modes", "stop,cut", "heal: stop (B stopped and restarted) and/or cut (the peer streams between A and B cut by proxies, both keep running; puts a proxy in front of both peer listeners for the whole run)")
 	tputRegions   = flag.String("real-tput-regions", "1,3", "throughput: cluster sizes (writes go to the first region)")
 	tputWriters   = flag.String("real-tput-writers", "1,16,64,256", "throughput: concurrent writers per cell")
 	tputTrans     = flag.String("real-tput-transports", "http,ws", "throughput: http (POST, one at a time per writer), ws (y-websocket + ack extension)")
@@ -66,16 +67,25 @@ func runReal(ctx context.Context) bool {
 }
 
 func runLateAndHeal(ctx context.Context, bin, dir string, heal bool, logf func(string, ...any)) bool {
+	modes := map[string]bool{}
+	for _, m := range strings.Split(*realHealModes, ",") {
+		modes[strings.TrimSpace(m)] = true
+	}
+	proxies := heal && modes["cut"]
 	r, pair, err := realbench.LateRegion(ctx, realbench.LateRegionConfig{Bin: bin, Dir: dir, Docs: *realDocs,
 		DocBytes: *realDocBytes, Writers: *realWriters, Rate: *realRate, Conns: *realConns, Idle: *realIdle,
-		Timeout: *realTimeout, Check: *realCheck, Logf: logf})
+		Timeout: *realTimeout, Check: *realCheck, Proxies: proxies, Logf: logf})
 	defer pair.Stop()
 	if err != nil {
 		fmt.Println("late empty region: FAILED:", err)
 		return false
 	}
-	fmt.Printf("### Late empty region: A holds %d documents of ~%d B (written over HTTP by %d writers in %v), empty B joins\n\n",
-		r.Docs, *realDocBytes, *realWriters, r.PreloadTime.Round(time.Millisecond))
+	via := ""
+	if proxies {
+		via = "; peer streams through a realproc.Proxy in front of each node, for the cut heal below"
+	}
+	fmt.Printf("### Late empty region: A holds %d documents of ~%d B (written over HTTP by %d writers in %v), empty B joins%s\n\n",
+		r.Docs, *realDocBytes, *realWriters, r.PreloadTime.Round(time.Millisecond), via)
 	fmt.Println("| B start → ready | → lists every document | ready ≤ 30 s | peer bytes A→B | B→A | update bytes written to A | JSON equal on A and B |")
 	fmt.Println("|---:|---:|:-:|---:|---:|---:|---:|")
 	ready, holds := dur(r.Ready), dur(r.HoldsAll)
@@ -116,26 +126,37 @@ func runLateAndHeal(ctx context.Context, bin, dir string, heal bool, logf func(s
 	if *realSignal == "kill" {
 		sig, name = syscall.SIGKILL, "SIGKILL"
 	}
-	fmt.Printf("\n### Heal: A and B hold the same %d documents; B stopped (%s), D documents written on A, B restarted on its data\n\n", r.Docs, name)
-	fmt.Println("| docs held | D written while B down | B down | missing update bytes | restart → B ready | restart → tree tops equal | peer bytes (both ways) | target 2×missing+64 KB | within | JSON equal |")
-	fmt.Println("|---:|---:|---:|---:|---:|---:|---:|---:|:-:|---:|")
-	for round, d := range divs {
-		if d > r.Docs {
+	fmt.Printf("\n### Heal: A and B hold the same %d documents; B stopped (%s) and restarted on its data, or the peer streams between A and B cut (both running, gossip flowing) until each reports the other not live, then healed; D documents written on A meanwhile\n\n", r.Docs, name)
+	fmt.Println("| partition | docs held | D written on A | B down / cut for | missing update bytes | restart → B ready | restart or heal → tree tops equal | peer bytes (both ways) | target 2×missing+64 KB | within | JSON equal |")
+	fmt.Println("|---|---:|---:|---:|---:|---:|---:|---:|---:|:-:|---:|")
+	round := 0
+	for _, mode := range []string{"stop", "cut"} {
+		if !modes[mode] {
 			continue
 		}
-		h, err := realbench.Heal(ctx, pair, realbench.HealConfig{Docs: r.Docs, Diverged: d, Signal: sig, Round: round + 1,
-			Timeout: *realTimeout, Check: *realCheck, Logf: logf})
-		if err != nil {
-			fmt.Printf("| %d | %d | FAILED: %v | | | | | | | |\n", r.Docs, d, err)
-			return false
+		label := "B stopped (" + name + "), restarted"
+		if mode == "cut" {
+			label = "peer streams cut (proxies)"
 		}
-		conv := dur(h.Converged)
-		if h.TimedOut {
-			conv = fmt.Sprintf("not after %v", *realTimeout)
+		for _, d := range divs {
+			if d > r.Docs {
+				continue
+			}
+			round++
+			h, err := realbench.Heal(ctx, pair, realbench.HealConfig{Docs: r.Docs, Diverged: d, Cut: mode == "cut", Signal: sig,
+				Round: round, Timeout: *realTimeout, Check: *realCheck, Logf: logf})
+			if err != nil {
+				fmt.Printf("| %s | %d | %d | FAILED: %v | | | | | | | |\n", label, r.Docs, d, err)
+				return false
+			}
+			conv := dur(h.Converged)
+			if h.TimedOut {
+				conv = fmt.Sprintf("not after %v", *realTimeout)
+			}
+			fmt.Printf("| %s | %d | %d | %s | %s | %s | %s | %s | %s | %s | %d of %d |\n", label, h.Docs, h.Diverged, dur(h.Down),
+				kb(h.Missing), dur(h.Ready), conv, kb(h.Bytes), kb(h.Target()), yes(h.Bytes <= h.Target()), h.Checked-len(h.Differ), h.Checked)
+			ok = ok && !h.TimedOut && len(h.Differ) == 0
 		}
-		fmt.Printf("| %d | %d | %s | %s | %s | %s | %s | %s | %s | %d of %d |\n", h.Docs, h.Diverged, dur(h.Down), kb(h.Missing),
-			dur(h.Ready), conv, kb(h.Bytes), kb(h.Target()), yes(h.Bytes <= h.Target()), h.Checked-len(h.Differ), h.Checked)
-		ok = ok && !h.TimedOut && len(h.Differ) == 0
 	}
 	return ok
 }

@@ -21,19 +21,21 @@ type LateRegionConfig struct {
 	Timeout time.Duration
 	// Check is how many documents (chosen at random) have their JSON compared on A and B; ≥ Docs: all.
 	Check int
-	Logf  func(format string, args ...any)
+	// Proxies puts a realproc.Proxy in front of both regions' peer listeners (for Heal's cut mode).
+	Proxies bool
+	Logf    func(format string, args ...any)
 }
 
 // Pair is two running regions of one cluster, A and the region that joined it, B.
 type Pair struct{ A, B *Node }
 
-// Stop stops both processes.
+// Stop stops both processes (and their proxies).
 func (p *Pair) Stop() {
 	if p.B != nil {
-		p.B.Stop()
+		p.B.Close()
 	}
 	if p.A != nil {
-		p.A.Stop()
+		p.A.Close()
 	}
 }
 
@@ -89,7 +91,7 @@ func LateRegion(ctx context.Context, cfg LateRegionConfig) (LateRegionResult, *P
 		logf = func(string, ...any) {}
 	}
 	pair := &Pair{}
-	a, err := StartNode(NodeConfig{Bin: cfg.Bin, Region: "a", Dir: cfg.Dir})
+	a, err := StartNode(NodeConfig{Bin: cfg.Bin, Region: "a", Dir: cfg.Dir, ProxyPeer: cfg.Proxies})
 	if err != nil {
 		return res, pair, err
 	}
@@ -116,7 +118,7 @@ func LateRegion(ctx context.Context, cfg LateRegionConfig) (LateRegionResult, *P
 	if err != nil {
 		return res, pair, err
 	}
-	b, err := StartNode(NodeConfig{Bin: cfg.Bin, Region: "b", Dir: cfg.Dir, Join: a})
+	b, err := StartNode(NodeConfig{Bin: cfg.Bin, Region: "b", Dir: cfg.Dir, Join: a, ProxyPeer: cfg.Proxies})
 	if err != nil {
 		return res, pair, err
 	}

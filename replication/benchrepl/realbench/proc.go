@@ -19,6 +19,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/meridian-sync/meridian/replication/realproc"
 )
 
 // ClusterKey is the shared key every node of a bench run gets (MERIDIAN_CLUSTER_KEY).
@@ -78,13 +80,16 @@ type Node struct {
 	Peer, Gossip string
 	Join         string // gossip address joined at start ("" for the first node)
 	Dir          string // data directory (kept across Restart)
-	bin          string
-	extra        []string
-	logPath      string
-	mu           sync.Mutex
-	cmd          *exec.Cmd
-	exited       chan struct{}
-	exitErr      error
+	// Proxy, when NodeConfig.ProxyPeer, stands in front of the peer listener (peers dial it: it is the
+	// --peer-advertise address) and can cut every peer stream to this node (realproc.Proxy).
+	Proxy   *realproc.Proxy
+	bin     string
+	extra   []string
+	logPath string
+	mu      sync.Mutex
+	cmd     *exec.Cmd
+	exited  chan struct{}
+	exitErr error
 }
 
 // NodeConfig describes a node to start.
@@ -95,6 +100,8 @@ type NodeConfig struct {
 	Join   *Node  // gossip-join this node (nil: first node of its cluster)
 	// Extra flags appended to serve's arguments (e.g. --updates-per-second).
 	Extra []string
+	// ProxyPeer puts a realproc.Proxy in front of the peer listener (Node.Proxy).
+	ProxyPeer bool
 }
 
 // StartNode picks free loopback ports and starts the process. It does not wait for readiness.
@@ -112,7 +119,25 @@ func StartNode(cfg NodeConfig) (*Node, error) {
 		return nil, err
 	}
 	n.logPath = filepath.Join(n.Dir, "serve.log")
-	return n, n.Start()
+	if cfg.ProxyPeer {
+		if n.Proxy, err = realproc.NewProxy(n.Peer); err != nil {
+			return nil, err
+		}
+		n.extra = append([]string{"--peer-advertise", n.Proxy.Addr()}, n.extra...)
+	}
+	if err := n.Start(); err != nil {
+		n.Close()
+		return nil, err
+	}
+	return n, nil
+}
+
+// Close stops the process and its proxy.
+func (n *Node) Close() {
+	n.Stop()
+	if n.Proxy != nil {
+		_ = n.Proxy.Close()
+	}
 }
 
 func hostPort(p int) string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(p)) }

@@ -63,10 +63,17 @@ bench-crdt: node_modules/.package-lock.json
 	$(GO) run ./crdt/bench -traces $(TRACES)
 
 # Replication with real nodes on loopback: heal → convergence time and bytes (1k/10k/100k documents held,
-# 1/100/10k diverged) and cross-region realtime visibility latency. Results go in BENCHMARKS.md.
+# 1/100/10k diverged) and cross-region realtime visibility latency; then the same questions with real
+# `meridian serve` processes on Pebble (replication/benchrepl/realbench): an empty region joining one that
+# holds REAL_DOCS documents (A's write latency meanwhile), a heal after a region was stopped, durable write
+# throughput over HTTP and WebSocket. REAL_TIMEOUT bounds each wait for a region; BENCH_REPL_FLAGS adds
+# benchrepl flags (e.g. -real-scenarios throughput, -memory=false). Results go in BENCHMARKS.md.
+REAL_DOCS ?= 100000
+REAL_TIMEOUT ?= 10m
+BENCH_REPL_FLAGS ?=
 .PHONY: bench-replication
-bench-replication:
-	$(GO) run ./replication/benchrepl
+bench-replication: build
+	$(GO) run ./replication/benchrepl -real -meridian bin/meridian -real-docs $(REAL_DOCS) -real-timeout $(REAL_TIMEOUT) $(BENCH_REPL_FLAGS)
 
 # Meridian against the Node Yjs servers (server/bench/peers) under one load generator: fan-out throughput and
 # latency, idle memory, cold load. Servers run on core 0, the generator on core 1. About 6 minutes.

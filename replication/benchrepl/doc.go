@@ -12,6 +12,13 @@
 //
 //	go run ./replication/benchrepl -docs 1000,10000,100000 -diverged 1,100,10000
 //
-// The document store is held in memory as one merged Yjs update per document, so 100k documents fit
+// With -real it then runs the scenarios of package realbench against real `meridian serve` processes on
+// Pebble (a late empty region joining one that holds 100k documents, a heal after a region was stopped,
+// durable write throughput over HTTP and WebSocket), issue #14's targets beside the figures; see
+// realbench's package comment for what each measures and its flags (-real-docs, -real-timeout, ...):
+//
+//	go run ./replication/benchrepl -memory=false -real -real-docs 20000
+//
+// The document store of the in-memory tables is held in memory as one merged Yjs update per document, so 100k documents fit
 // in a few tens of MB; digests are crdt.Snapshot.Digest as in the server.
 package main

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"os"
+	"os/signal"
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -22,6 +25,22 @@ func main() {
 		fmt.Fprintln(os.Stderr, "benchrepl: -docs and -diverged take comma-separated positive integers")
 		os.Exit(2)
 	}
+	ok := true
+	if *memRun {
+		ok = runMemory(docs, div, *writes, *timeout)
+	}
+	if *realRun {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		ok = runReal(ctx) && ok
+		stop()
+	}
+	if !ok {
+		os.Exit(1)
+	}
+}
+
+// runMemory prints the in-memory tables: replication.Node over a map store.
+func runMemory(docs, div []int, writes int, timeout time.Duration) bool {
 	fmt.Printf("replication bench: %d CPUs, %s, tick 100 ms, tree 8^6, loopback TCP with HMAC frames\n\n",
 		runtime.NumCPU(), runtime.Version())
 	fmt.Println("| docs held | diverged | heal → converged | bytes exchanged | missing update bytes | target 2×missing+64 KB | within target |")
@@ -33,7 +52,7 @@ func main() {
 				fmt.Printf("| %d | %d | n/a (more diverged than held) | | | | |\n", n, d)
 				continue
 			}
-			r, err := heal(n, d, *timeout)
+			r, err := heal(n, d, timeout)
 			if err != nil {
 				fmt.Printf("| %d | %d | FAILED: %v | | | | |\n", n, d, err)
 				failed = true
@@ -44,19 +63,17 @@ func main() {
 		}
 	}
 	fmt.Println()
-	r, err := realtime(*writes, 2*time.Millisecond)
+	r, err := realtime(writes, 2*time.Millisecond)
 	if err != nil {
 		fmt.Println("realtime: FAILED:", err)
-		os.Exit(1)
+		return false
 	}
 	fmt.Println("| realtime visibility (eu → us, ap) | writes | samples | p50 | p99 | max | p99 < 20 ms |")
 	fmt.Println("|---|---:|---:|---:|---:|---:|:-:|")
 	fmt.Printf("| loopback, 1 write / 2 ms | %d | %d | %s | %s | %s | %s |\n", r.writes, r.samples,
 		r.p50.Round(time.Microsecond), r.p99.Round(time.Microsecond), r.max.Round(time.Microsecond),
 		yes(r.p99 < 20*time.Millisecond))
-	if failed {
-		os.Exit(1)
-	}
+	return !failed
 }
 
 func ints(s string) ([]int, error) {

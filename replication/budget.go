@@ -13,8 +13,8 @@ import (
 //     client writes over the last window) is above the target, which is the larger of
 //     Config.RepairLatencyTarget (default 10 ms) and 1.5 × the idle p99 (an average of the p99 over
 //     ticks with no repair under way), so a disk slow even when idle does not stop repair;
-//   - under pressure the budget halves (down to a 64th of the maximum, so repair never stops);
-//     otherwise it grows by a sixteenth of the maximum per tick (from the floor to the maximum in
+//   - under pressure the budget halves (down to a 64th of the maximum, so repair never stops), at most
+//     once per second, since the p99 it reads covers about a second of writes; otherwise it grows by a sixteenth of the maximum per tick (from the floor to the maximum in
 //     under 2 s at the default 100 ms tick);
 //   - the maximum is RepairDocsPerSecond and RepairBytesPerSecond (defaults 50,000 documents/s and
 //     64 MB/s), the starting point an eighth of it.
@@ -33,6 +33,7 @@ type budget struct {
 		idleP99   time.Duration
 		lastP99   time.Duration
 		pressured uint64 // ticks under pressure, since start
+		calm      int    // ticks to wait before the next halving
 	}
 }
 
@@ -65,9 +66,14 @@ func (b *budget) adapt(repairing bool) (docsPerTick, bytesPerTick int) {
 			b.mu.idleP99 += (p99 - b.mu.idleP99) / 16
 		}
 	} else if p99 > b.targetLocked() {
-		b.mu.share = max(b.mu.share/2, budgetFloor)
 		b.mu.pressured++
+		if b.mu.calm <= 0 {
+			b.mu.share = max(b.mu.share/2, budgetFloor)
+			b.mu.calm = int(time.Second / max(b.tick, time.Millisecond))
+		}
+		b.mu.calm--
 	} else {
+		b.mu.calm--
 		b.mu.share = min(b.mu.share+budgetStep, 1)
 	}
 	b.mu.Unlock()

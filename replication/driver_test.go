@@ -135,7 +135,9 @@ func (s *docStore) write(t *testing.T, n *replication.Node, id, key string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.local(t, n, replication.DurableWrite{Doc: id, Update: upd, Digest: digest})
+	if n != nil {
+		s.local(t, n, replication.DurableWrite{Doc: id, Update: upd, Digest: digest})
+	}
 }
 
 func (s *docStore) has(id, key string) bool {
@@ -184,12 +186,15 @@ func freeAddr(t *testing.T) string {
 	return l.Addr().String()
 }
 
-func (c *testCluster) start(id string, bootstrap bool) {
+func (c *testCluster) start(id string, bootstrap bool) { c.startWith(id, bootstrap, c.stores[id]) }
+
+// startWith starts node id over docs (its docStore, or a wrapper of it).
+func (c *testCluster) startWith(id string, bootstrap bool, docs replication.Documents) {
 	c.t.Helper()
 	region, node, _ := strings.Cut(id, "/")
 	n, err := replication.New(replication.Config{Region: region, Node: node, PeerAddr: c.addrs[id], ClusterKey: c.key,
 		Membership: c.members[id], Storage: c.storage[id], Bootstrap: bootstrap, TickInterval: 10 * time.Millisecond,
-		ExchangeInterval: 100 * time.Millisecond, Seed: uint64(len(id))}, c.stores[id])
+		ExchangeInterval: 100 * time.Millisecond, Seed: uint64(len(id))}, docs)
 	if err != nil {
 		c.t.Fatal(err)
 	}

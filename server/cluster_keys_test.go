@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/meridian-sync/meridian/replication/membership"
+	"github.com/meridian-sync/meridian/replication"
 	"github.com/meridian-sync/meridian/replication/transport"
 )
 
@@ -64,7 +64,7 @@ func peerAddrOf(ts *testServer) string { return ts.srv.repl.PeerAddr() }
 func dialPeer(ts *testServer, clusterKey string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	key := membership.DeriveKey([]byte(clusterKey))
+	key := replication.DeriveKey([]byte(clusterKey))
 	c, err := transport.Dial(ctx, peerAddrOf(ts), transport.Identity{Node: "zz/probe", Key: key}, nil)
 	if err == nil {
 		c.Close()
@@ -99,7 +99,7 @@ func TestClusterKeyRotationOnALiveClusterKeepsReplicatingAndCutsOffTheOldKey(t *
 		if status != http.StatusOK || a.Report.Nodes != 3 || a.Report.Responses != 3 {
 			t.Fatalf("%s: %d %+v", op.op, status, a)
 		}
-		if a.Fingerprint != membership.Fingerprint(membership.DeriveKey([]byte(op.key))) {
+		if a.Fingerprint != replication.Fingerprint(replication.DeriveKey([]byte(op.key))) {
 			t.Fatalf("%s answered fingerprint %s", op.op, a.Fingerprint)
 		}
 		// Every region writes after every step, so each peer stream direction is exercised.
@@ -116,7 +116,7 @@ func TestClusterKeyRotationOnALiveClusterKeepsReplicatingAndCutsOffTheOldKey(t *
 	if status != http.StatusOK || json.Unmarshal(raw, &list) != nil {
 		t.Fatalf("list: %d %s", status, raw)
 	}
-	newFP := membership.Fingerprint(membership.DeriveKey([]byte(newKey)))
+	newFP := replication.Fingerprint(replication.DeriveKey([]byte(newKey)))
 	if len(list.Report.Keys) != 1 || list.Report.Keys[0].Fingerprint != newFP || list.Report.Keys[0].PrimaryOn != 3 {
 		t.Fatalf("keys after rotation: %s", raw)
 	}

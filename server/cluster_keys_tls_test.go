@@ -20,7 +20,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/meridian-sync/meridian/replication/membership"
+	"github.com/meridian-sync/meridian/replication"
 	"github.com/meridian-sync/meridian/replication/transport"
 )
 
@@ -289,7 +289,7 @@ func newPeerProbe(t *testing.T, dir, name string, ca, trust *peerCA) *peerProbe 
 func (p *peerProbe) open(ts *testServer) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	key := membership.DeriveKey([]byte(testClusterKey))
+	key := replication.DeriveKey([]byte(testClusterKey))
 	c, err := transport.Dial(ctx, peerAddrOf(ts), transport.Identity{Node: "zz/probe", Key: key}, p.cfg)
 	if err == nil {
 		c.Close()

@@ -39,7 +39,8 @@ type Config struct {
 	// differing tree nodes an exchange descends into per level, how many segments' key lists it asks
 	// for, and how many documents it repairs. An exchange that hits a bound is followed by another one
 	// at the next tick. Defaults 4096, 16384 (key lists may cover subtrees, not only segments) and
-	// 16384: a bound re-descends the upper tree levels in the next
+	// 2^20 (a bootstrap of a million documents queues them in one exchange instead of listing every key
+	// again for each slice of them): a bound re-descends the upper tree levels in the next
 	// exchange, so small bounds multiply the hash bytes of a large repair; the pace of repair is
 	// set by the budgets below, not by these.
 	MaxNodesPerLevel       int
@@ -96,7 +97,7 @@ func (c *Config) Validate() error {
 	}{
 		{&c.BootstrapAloneTicks, 30}, {&c.ExchangeIntervalTicks, 10}, {&c.ExchangeTimeoutTicks, 20},
 		{&c.ConfirmPauseTicks, 1}, {&c.MaxConcurrentExchanges, 2}, {&c.MaxNodesPerLevel, 4096},
-		{&c.MaxSegmentsPerExchange, 16384}, {&c.MaxDocsPerExchange, 16384}, {&c.QueueMaxBytes, 64 << 20},
+		{&c.MaxSegmentsPerExchange, 16384}, {&c.MaxDocsPerExchange, 1 << 20}, {&c.QueueMaxBytes, 64 << 20},
 		{&c.PushWindow, 256}, {&c.RetransmitTicks, 5}, {&c.DeferTicks, 10},
 		{&c.HeartbeatTicks, 5}, {&c.ContactTimeoutTicks, 30},
 		{&c.RepairDocsPerTick, 500}, {&c.RepairBytesPerTick, 400 << 10},

@@ -165,13 +165,17 @@ func (n *Node) listCheaper(level int, node uint32) bool {
 // Measured (BenchmarkHeal): 8 beats 4, which descends too far and lists too little.
 const descendBytesPerChild = 8
 
+// maxSyncBatchDocs bounds one SyncBatch1: the peer reads every document of a batch in one step, so a
+// batch of thousands would hold its driver for hundreds of milliseconds (heartbeats and pushes behind it).
+const maxSyncBatchDocs = 512
+
 // releaseSyncBatch asks the peer for the next batch of the exchange's queued documents, as many as
 // the documents budget allows, unless a batch is still unanswered.
 func (n *Node) releaseSyncBatch(x *exchange) error {
 	if x.inFlight > 0 || len(x.queue) == 0 || n.docTokens <= 0 {
 		return nil
 	}
-	k := min(n.docTokens, len(x.queue))
+	k := min(n.docTokens, len(x.queue), maxSyncBatchDocs)
 	n.docTokens -= k
 	batch := wire.Message{Kind: wire.KindSyncBatch1, To: x.peer, Xid: x.xid}
 	for _, doc := range x.queue[:k] {

@@ -8,7 +8,8 @@
 //   - transport: authenticated TCP peer streams (HMAC handshake with the cluster key, TLS optional).
 //   - durable: the core's records in Pebble. membership: which nodes are alive (serf, or static).
 //   - sim: the seeded deterministic cluster simulation that tests the core (TestSimulation).
-//   - this package: the driver that wires them, Node.
+//   - this package: the driver that wires them, Node; its Run goroutine steps the core, and a Ready
+//     worker performs each Ready (applies, persists, sends) off it.
 //   - benchrepl: `make bench-replication` (heal and realtime latency with real nodes on loopback).
 //   - realproc: the real-process test (three `meridian serve` regions in network namespaces, stock
 //     Yjs clients, a real link cut, SIGKILL) and its Proxy (peer-stream faults only).
@@ -28,29 +29,29 @@
 //
 // # The seam with the regional server
 //
-// The server owns clients and the document store; replication owns everything between nodes.
+// The server owns clients and the document store; replication owns everything between nodes. seam.go is
+// the whole seam, and the server imports this package only (layout_seams_test.go checks it).
 //
 //	node, err := replication.New(replication.Config{
 //		Region: "eu", Node: "n1", PeerAddr: ":7947", ClusterKey: key,
-//		Membership: members, // membership.NewSerf(...) in production
-//		Storage:    durable.NewPebble(db, []byte("repl/")),
+//		Membership: members,             // replication.NewSerf(...) in production
+//		Storage:    records,             // the core's records, kept in the server's own group commits
 //		Bootstrap:  storeIsEmpty,
-//	}, docStore)        // docStore implements DocStore over the server's Pebble store
+//		ClientLatency: writeLatency.p99, // repair backs off when client writes slow down (budget.go)
+//	}, docs)                            // docs implements Documents over the server's Pebble store
 //	go node.Run(ctx)
-//	prometheus.MustRegister(node.Collector())
 //
-// (server/replication.go does exactly this for `meridian serve --peer-addr … --gossip-addr … --join …`.)
+// Server → replication, one write, one synced batch: the store numbers a client write and commits the
+// update, the document's digest and state vector, and the write's push-log entry (a reference to the
+// document log, not a copy) together; once synced it calls node.LocalUpdate(DurableWrite) in number order
+// (server/replicate_out.go). LocalUpdate never blocks and replication never reads back what it was given.
+// Before storing a client write the server asks node.Ready() and node.IsDeleted(doc): both read atomics,
+// never the core's lock.
 //
-// Then, from the server:
-//   - before storing a client write: refuse it unless node.Ready() (bootstrapping) and unless
-//     !node.IsDeleted(doc);
-//   - after the write is durable: node.LocalUpdate(doc, update) (v1 update bytes);
-//   - DELETE /v1/docs/{id}: node.LocalDelete(doc);
-//   - GET /readyz: node.Ready(); GET /v1/cluster: node.Status() (JSON-ready).
-//
-// And replication calls the server back through DocStore: Digest, StateVector, Diff and Docs to
-// read, ApplyUpdate to apply an update from a peer (durably, digest in the same batch, then
-// broadcast to the document's local clients), DeleteDocument for a tombstone.
+// Replication → server: Documents.ApplyPeer(doc, update, done) from the Ready worker
+// (ready_worker.go), which holds no lock; the server applies it through the document's room or straight
+// to the store (server/replicate_in.go) and calls done with the new digest once durable. Repair reads
+// (StateVector, Diff) come from what is stored, taking no lock a client write needs.
 //
 // Every node holds every document today: every alive member is a replication peer for every
 // document. A document-to-node mapping (sharding within a region) would go behind

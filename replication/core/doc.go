@@ -6,7 +6,8 @@
 //   - Tick: the logical clock (timeouts, retransmits, exchange periods count ticks);
 //   - Step(msg): a message from a peer (package wire);
 //   - PeerUp / PeerDown / PeerRemoved: what membership says;
-//   - LocalUpdate / LocalDelete: a write by this node's own clients, already durable in the store.
+//   - LocalUpdate(DurableWrite): a write (or delete) by this node's own clients, already durable in the
+//     store with its push-log entry and numbered by it; its digest moves the tree.
 //
 // Output: Ready, performed by the driver in order (apply, persist, delete, send), then Advance.
 //
@@ -18,8 +19,9 @@
 //		}
 //		for n.HasReady() {
 //			rd := n.Ready()
-//			apply(rd.Apply); persist(rd.Persist); remove(rd.Delete); send(rd.Messages)
-//			n.Advance(rd)
+//			applied := apply(rd.Apply) // the new digest of each document
+//			persist(rd.Persist); remove(rd.Delete); send(rd.Messages)
+//			n.Advance(rd, applied)
 //		}
 //	}
 //
@@ -54,7 +56,7 @@
 //   - Bootstrap (tick.go): a node configured empty is not ready (refuses local writes) until an
 //     exchange with every live peer came back clean.
 //
-// The per-document digest is whatever the DocReader returns; Meridian uses crdt.Snapshot.Digest()
+// The per-document digest is whatever the store reports with each write (DurableWrite, Applied); Meridian uses crdt.Snapshot.Digest()
 // (SHA-256 of the encoded delete set and state vector), which changes on deletes too, where a
 // state vector alone would not.
 package core

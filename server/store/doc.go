@@ -31,6 +31,10 @@
 // Replication's bookkeeping, in the same database so that a document write and its digest share one batch:
 //
 //	g 0x00 <doc>                 the document's digest (crdt Snapshot().Digest()) after its last write
-//	                             (AppendWithDigest), for the anti-entropy hash tree
-//	r 0x00 <record key>          the replication core's records: realtime queues, counters, tombstones
+//	                             (AppendWithState), for the anti-entropy hash tree
+//	v 0x00 <doc>                 the document's encoded state vector after its last write, for repair
+//	r 0x00 <record key>          the replication core's records: realtime queues, counters, tombstones,
+//	                             and the push log (pushlog.go): a replicated write's entry references its
+//	                             log entry, committed in the same batch, and its number comes from the
+//	                             commit loop; OnNumbered hands the numbered writes over once synced
 package store

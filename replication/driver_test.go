@@ -218,7 +218,7 @@ func (c *testCluster) see(id string, peers ...string) {
 	var ms []membership.Member
 	for _, p := range peers {
 		region, _, _ := strings.Cut(p, "/")
-		ms = append(ms, membership.Member{ID: p, Region: region, PeerAddr: c.addrs[p], Version: 1})
+		ms = append(ms, membership.Member{ID: p, Region: region, PeerAddr: c.addrs[p], Version: 1, Ready: true})
 	}
 	c.members[id].SetMembers(ms...)
 }

@@ -253,6 +253,7 @@ func (n *Node) syncMembers(ctx context.Context) {
 			n.log.Info("peer up", "peer", m.ID, "region", m.Region)
 			n.mu.core.PeerUp(m.ID)
 		}
+		n.mu.core.PeerBootstrapping(m.ID, !m.Ready)
 	}
 	for id := range n.live {
 		if !seen[id] {

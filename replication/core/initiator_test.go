@@ -58,3 +58,22 @@ func TestABootstrappingNodeAlwaysStartsItsOwnExchange(t *testing.T) {
 		t.Fatalf("a bootstrapping b sent %d RootsReq, want 1: it needs its own clean exchange", got)
 	}
 }
+
+// TestNoExchangeWithABootstrappingPeer: the bootstrapping node pulls everything itself, so its ready peer
+// (even the lower id, the usual initiator) starts none with it until it reports ready; then the owed one runs.
+func TestNoExchangeWithABootstrappingPeer(t *testing.T) {
+	a := newTestNode(t, "a", 1, nil)
+	a.core.PeerUp("b")
+	a.core.PeerBootstrapping("b", true)
+	for range 20 { // within the contact timeout: b stays reachable
+		a.core.Tick()
+		if got := len(ofKind(a.take(), wire.KindRootsReq)); got != 0 {
+			t.Fatal("a started an exchange with a bootstrapping peer: every document would move twice")
+		}
+	}
+	a.core.PeerBootstrapping("b", false)
+	a.core.Tick()
+	if got := len(ofKind(a.take(), wire.KindRootsReq)); got != 1 {
+		t.Fatalf("once b is ready a sent %d RootsReq, want the owed exchange", got)
+	}
+}

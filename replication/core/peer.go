@@ -14,6 +14,17 @@ type peer struct {
 	lastProgress uint64 // tick of the last ack that moved acked, or of the last rewind
 	lastRewind   uint64 // tick of the last gap-triggered rewind, to rewind once per tick
 	overflows    uint64
+	// bootstrapping: membership says the peer is copying (not ready). It runs its own exchanges until
+	// one comes back clean, so this node starts none with it: two exchanges of the same pair would
+	// move every document twice.
+	bootstrapping bool
+}
+
+// PeerBootstrapping records what membership says of a peer's readiness (false for a peer that never said).
+func (n *Node) PeerBootstrapping(id string, bootstrapping bool) {
+	if p := n.peers[id]; p != nil {
+		p.bootstrapping = bootstrapping
+	}
 }
 
 func (p *peer) start() uint64 { return max(p.floor, p.acked) }

@@ -36,7 +36,13 @@ func (n *Node) scheduleExchanges() {
 			n.wantExchange[id] = true // the peer did not start one: do it ourselves
 		}
 	}
-	live := n.reachablePeers()
+	var live []string
+	for _, id := range n.reachablePeers() {
+		if n.ready && n.peers[id].bootstrapping {
+			continue // it pulls what it lacks itself (PeerBootstrapping); what we owe it waits until it is ready
+		}
+		live = append(live, id)
+	}
 	for _, id := range live {
 		if !n.ready && !n.synced[id] {
 			n.wantExchange[id] = true

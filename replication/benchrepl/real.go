@@ -34,6 +34,7 @@ var (
 	tputTrans     = flag.String("real-tput-transports", "http,ws", "throughput: http (POST, one at a time per writer), ws (y-websocket + ack extension)")
 	tputDuration  = flag.Duration("real-tput-duration", 5*time.Second, "throughput: measured time per cell (after a 1 s warm-up)")
 	tputWindow    = flag.Int("real-tput-window", 8, "throughput: WebSocket updates in flight per connection")
+	tputServe     = flag.String("real-tput-serve", "", "throughput: extra `meridian serve` flags, space separated (e.g. \"--send-queue 4096\")")
 )
 
 func runReal(ctx context.Context) bool {
@@ -169,12 +170,12 @@ func runThroughput(ctx context.Context, bin, dir string, logf func(string, ...an
 		return false
 	}
 	fmt.Printf("\n### Durable write throughput (writes to one node; an update counts once acknowledged durable: HTTP 200, or the WebSocket ack; %v per cell; WebSocket: %d updates in flight per connection; serve %s)\n\n",
-		*tputDuration, *tputWindow, strings.Join(realbench.ThroughputFlags, " "))
+		*tputDuration, *tputWindow, strings.Join(append(realbench.ThroughputFlags, strings.Fields(*tputServe)...), " "))
 	fmt.Println("| regions | transport | writers | documents | updates/s | fsyncs/s (written node) | p50 | p99 | max | target (1 node, 64 distinct) ≥ 20,000/s; notes |")
 	fmt.Println("|---:|---|---:|---|---:|---:|---:|---:|---:|:-:|")
 	ok := true
 	for _, n := range regions {
-		rows, err := realbench.Throughput(ctx, realbench.ThroughputConfig{Bin: bin, Dir: dir, Regions: n,
+		rows, err := realbench.Throughput(ctx, realbench.ThroughputConfig{Bin: bin, Dir: dir, Regions: n, Extra: strings.Fields(*tputServe),
 			Transports: strings.Split(*tputTrans, ","), Writers: writers, Duration: *tputDuration, Warmup: time.Second,
 			Window: *tputWindow, Logf: logf})
 		for _, r := range rows {

@@ -63,6 +63,7 @@ func Heal(ctx context.Context, p *Pair, cfg HealConfig) (HealResult, error) {
 	if err != nil {
 		return res, err
 	}
+	stopped := time.Now()
 	switch {
 	case cfg.Cut:
 		if p.A.Proxy == nil || p.B.Proxy == nil {
@@ -79,7 +80,6 @@ func Heal(ctx context.Context, p *Pair, cfg HealConfig) (HealResult, error) {
 	default:
 		p.B.Stop()
 	}
-	stopped := time.Now()
 	if !cfg.Cut {
 		logf("heal: B stopped (%v); writing to %d documents on A", cfg.Signal, cfg.Diverged)
 		beforeB = nil // a restarted process counts from zero

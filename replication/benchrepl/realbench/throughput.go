@@ -21,7 +21,8 @@ type ThroughputConfig struct {
 	Writers    []int    // concurrent writers per cell
 	Duration   time.Duration
 	Warmup     time.Duration
-	Window     int // WebSocket updates in flight per connection (acks complete them)
+	Window     int      // WebSocket updates in flight per connection (acks complete them)
+	Extra      []string // serve flags after ThroughputFlags
 	Logf       func(format string, args ...any)
 }
 
@@ -57,7 +58,8 @@ func Throughput(ctx context.Context, cfg ThroughputConfig) ([]ThroughputRow, err
 		}
 	}()
 	for i := range cfg.Regions {
-		nc := NodeConfig{Bin: cfg.Bin, Region: fmt.Sprintf("tp%d-%c", cfg.Regions, 'a'+i), Dir: cfg.Dir, Extra: ThroughputFlags}
+		nc := NodeConfig{Bin: cfg.Bin, Region: fmt.Sprintf("tp%d-%c", cfg.Regions, 'a'+i), Dir: cfg.Dir,
+			Extra: append(append([]string(nil), ThroughputFlags...), cfg.Extra...)}
 		if i > 0 {
 			nc.Join = nodes[0]
 		}

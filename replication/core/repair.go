@@ -179,10 +179,13 @@ func (n *Node) releaseSyncBatch(x *exchange) error {
 	n.docTokens -= k
 	batch := wire.Message{Kind: wire.KindSyncBatch1, To: x.peer, Xid: x.xid}
 	for _, doc := range x.queue[:k] {
-		sv, err := n.store.StateVector(doc)
-		if err != nil {
-			n.finish(x, false)
-			return fmt.Errorf("meridian/replication/core: state vector of %q: %w", doc, err)
+		sv := emptyStateVector // a document this node does not hold (all of them, in a bootstrap): no read
+		if _, held := n.digests[doc]; held {
+			var err error
+			if sv, err = n.store.StateVector(doc); err != nil {
+				n.finish(x, false)
+				return fmt.Errorf("meridian/replication/core: state vector of %q: %w", doc, err)
+			}
 		}
 		batch.Syncs = append(batch.Syncs, wire.DocSync{Doc: doc, StateVector: sv})
 	}
@@ -390,6 +393,9 @@ func (n *Node) refillRepairBudgets() {
 		}
 	}
 }
+
+// emptyStateVector is the encoding of the state vector of a document with nothing in it.
+var emptyStateVector = []byte{0}
 
 // isEmptyUpdate reports whether a v1 update holds no structs and no deletions (0 clients of structs,
 // 0 clients in the delete set): the canonical empty update.

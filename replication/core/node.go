@@ -53,6 +53,8 @@ type Node struct {
 
 	// Repair throttling and send-backs (repair.go).
 	docTokens, byteTokens int
+	lastRepairSent        uint64 // tick of the last repair message sent (Repairing)
+	repairSent            bool
 	repairOut             []wire.Message
 	pendingBack           []backCheck // from Steps since the last Ready
 	inFlightBack          []backCheck // handed out with the last Ready, checked in Advance

@@ -375,6 +375,7 @@ func (n *Node) flushRepairs() {
 		size := len(wire.Encode(m))
 		n.byteTokens -= size
 		n.stats.RepairMessageBytes += uint64(size)
+		n.lastRepairSent, n.repairSent = n.tick, true
 		n.send(m)
 	}
 }

@@ -50,6 +50,10 @@ func (d *Doc) applyUpdate(b []byte, v2 bool, origin any) error {
 		return err
 	}
 	d.transact(origin, false, func(tx *Transaction) { tx.applyDecoded(u) })
+	if d.store.pending.refused {
+		d.store.pending.refused = false
+		return ErrPendingLimit
+	}
 	return nil
 }
 

@@ -3,8 +3,8 @@ package crdt
 import (
 	"cmp"
 	"container/heap"
-	"slices"
 	"errors"
+	"slices"
 
 	"github.com/meridian-sync/meridian/crdt/internal/update"
 )

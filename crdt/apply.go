@@ -97,18 +97,6 @@ func (tx *Transaction) applyDecoded(u *update.Update) {
 	rest := tx.integrateBlocks(u.Blocks)
 	tx.releaseItems()
 	dsRest := tx.applyDeleteSet(u.DeleteSet)
-	if rest != nil || !dsRest.IsEmpty() {
-		added := 0
-		if rest != nil {
-			added += len(rest.update)
-		}
-		for _, rs := range dsRest.Clients {
-			added += len(rs) * pendingRangeBytes
-		}
-		if p.limited && p.size()+added > p.limit {
-			rest, dsRest, p.refused = nil, update.DeleteSet{}, true
-		}
-	}
 	advanced := make([]uint64, 0, len(u.Blocks)+1)
 	for i := range u.Blocks {
 		advanced = append(advanced, u.Blocks[i].Client)
@@ -116,23 +104,49 @@ func (tx *Transaction) applyDecoded(u *update.Update) {
 	advanced = append(advanced, d.clientID) // local edits since the last update
 	if p.hasDels() {
 		if again := p.takeDels(s, advanced); !again.IsEmpty() {
-			dsRest2 := tx.applyDeleteSet(again)
-			p.addDels(dsRest2)
+			p.addDels(tx.applyDeleteSet(again))
 		}
 	}
-	p.addDels(dsRest)
 	if rest != nil {
+		rest.fresh = true
 		p.add(rest)
 	}
-	if p.hasStructs() {
-		tx.retryPending(advanced)
+	if p.hasStructs() && tx.retryPending(advanced) && !dsRest.IsEmpty() {
+		dsRest = tx.applyDeleteSet(dsRest) // the retried structs may hold some of these clocks
 	}
+	if len(p.fresh) > 0 || !dsRest.IsEmpty() {
+		// What is left of this update (fresh entries descend from its rest) must fit the limit.
+		fresh, dsBytes := 0, 0
+		for _, e := range p.fresh {
+			if !e.dead {
+				fresh += len(e.update)
+			}
+		}
+		for _, rs := range dsRest.Clients {
+			dsBytes += len(rs) * pendingRangeBytes
+		}
+		if p.limited && fresh+dsBytes > 0 && p.size()+dsBytes > p.limit {
+			for _, e := range p.fresh {
+				if !e.dead {
+					p.remove(e)
+				}
+			}
+			dsRest, p.refused = update.DeleteSet{}, true
+		}
+		for _, e := range p.fresh {
+			e.fresh = false
+		}
+		clear(p.fresh)
+		p.fresh = p.fresh[:0]
+	}
+	p.addDels(dsRest)
 }
 
 // retryPending integrates the pending entries that wait for a clock of one of the advanced
 // clients that has arrived, then those that these release, until none is ready; then it
-// re-applies the pending deletions of the clients that advanced.
-func (tx *Transaction) retryPending(advanced []uint64) {
+// re-applies the pending deletions of the clients that advanced. It reports whether it
+// retried anything.
+func (tx *Transaction) retryPending(advanced []uint64) bool {
 	s := tx.doc.store
 	p := &s.pending
 	var ready []*pendingEntry
@@ -156,6 +170,7 @@ func (tx *Transaction) retryPending(advanced []uint64) {
 			rest := tx.integrateBlocks(pu.Blocks)
 			tx.releaseItems()
 			if rest != nil {
+				rest.fresh = e.fresh
 				p.add(rest)
 			}
 		}
@@ -166,6 +181,7 @@ func (tx *Transaction) retryPending(advanced []uint64) {
 			p.addDels(tx.applyDeleteSet(again))
 		}
 	}
+	return len(touched) > 0
 }
 
 // structQueue is one client's structs of an update, consumed front to back.

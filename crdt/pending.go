@@ -49,6 +49,7 @@ type pendingEntry struct {
 	update []byte            // v2, structs only
 	need   map[uint64]uint64 // client -> clock: the entry may integrate once state(client) > clock
 	dead   bool              // retried or dropped; still referenced by heaps until popped
+	fresh  bool              // descends from the rest of the update being applied (the limit applies)
 }
 
 type needRef struct {
@@ -74,14 +75,18 @@ type pendingSet struct {
 	entries []*pendingEntry      // arrival order; dead ones are compacted away lazily
 	live    int                  // entries not dead
 	waiting map[uint64]*needHeap // client -> entries waiting for a clock of it
-	bytes   int                  // bytes of the live entries' updates
+	refs    int                  // references in the heaps
+	// references in the heaps to dead entries
+	deadRefs int
+	bytes    int // bytes of the live entries' updates
 
 	dels      map[uint64][]update.Range // client -> pending deletion ranges, sorted and merged
 	delRanges int                       // number of ranges in dels
 
-	limit   int  // SetPendingLimit; used when limited
-	limited bool // whether an update's rest may be refused
-	refused bool // the current apply dropped its rest (ErrPendingLimit)
+	fresh   []*pendingEntry // entries added during the current apply that descend from its update's rest
+	limit   int             // SetPendingLimit; used when limited
+	limited bool            // whether an update's rest may be refused
+	refused bool            // the current apply dropped its rest (ErrPendingLimit)
 
 	// work counts the bytes of pending updates encoded or decoded, for the tests that hold the
 	// cost of pending structs linear.
@@ -95,27 +100,26 @@ func (p *pendingSet) size() int        { return p.bytes + p.delRanges*pendingRan
 // add keeps e until what it waits for arrives.
 func (p *pendingSet) add(e *pendingEntry) {
 	p.entries = append(p.entries, e)
+	if e.fresh {
+		p.fresh = append(p.fresh, e)
+	}
 	p.live++
 	p.bytes += len(e.update)
 	p.work += len(e.update)
-	if p.waiting == nil {
-		p.waiting = map[uint64]*needHeap{}
-	}
-	for c, clock := range e.need {
-		h := p.waiting[c]
-		if h == nil {
-			h = &needHeap{}
-			p.waiting[c] = h
-		}
-		heap.Push(h, needRef{clock: clock, e: e})
-	}
+	p.index(e)
 }
 
-// remove takes e out of the set (its heap references go when popped).
+// remove takes e out of the set. Its heap references go when popped, or when dead references outnumber
+// live ones and the heaps are rebuilt; its update is released at once.
 func (p *pendingSet) remove(e *pendingEntry) {
 	e.dead = true
 	p.live--
 	p.bytes -= len(e.update)
+	p.deadRefs += len(e.need)
+	e.update, e.need = nil, nil
+	if p.deadRefs > 64 && p.deadRefs > p.refs-p.deadRefs {
+		p.rebuildHeaps()
+	}
 	if dead := len(p.entries) - p.live; dead > 16 && dead > p.live {
 		live := p.entries[:0]
 		for _, x := range p.entries {
@@ -130,26 +134,59 @@ func (p *pendingSet) remove(e *pendingEntry) {
 		clear(p.entries)
 		p.entries = p.entries[:0]
 		p.waiting = nil // every heap holds only dead references now
+		p.refs, p.deadRefs = 0, 0
+	}
+}
+
+// rebuildHeaps drops the references of dead entries from the heaps.
+func (p *pendingSet) rebuildHeaps() {
+	p.waiting, p.refs, p.deadRefs = nil, 0, 0
+	for _, e := range p.entries {
+		if !e.dead {
+			p.index(e)
+		}
+	}
+}
+
+// index adds e's references to the heaps.
+func (p *pendingSet) index(e *pendingEntry) {
+	if p.waiting == nil {
+		p.waiting = map[uint64]*needHeap{}
+	}
+	for c, clock := range e.need {
+		h := p.waiting[c]
+		if h == nil {
+			h = &needHeap{}
+			p.waiting[c] = h
+		}
+		heap.Push(h, needRef{clock: clock, e: e})
+		p.refs++
 	}
 }
 
 // ready removes and returns the entries waiting for a clock of one of clients that s has reached.
 func (p *pendingSet) ready(s *store, clients []uint64, out []*pendingEntry) []*pendingEntry {
 	for _, c := range clients {
-		h := p.waiting[c]
-		if h == nil {
-			continue
-		}
 		st := s.state(c)
-		for h.Len() > 0 && (*h)[0].clock < st {
-			ref := heap.Pop(h).(needRef)
-			if !ref.e.dead {
-				p.remove(ref.e)
-				out = append(out, ref.e)
+		for {
+			h := p.waiting[c] // again each time: remove may rebuild the heaps
+			if h == nil || h.Len() == 0 {
+				delete(p.waiting, c)
+				break
 			}
-		}
-		if h.Len() == 0 {
-			delete(p.waiting, c)
+			if (*h)[0].clock >= st {
+				break
+			}
+			ref := heap.Pop(h).(needRef)
+			p.refs--
+			p.deadRefs-- // a dead entry's reference, or one that remove is about to count as dead
+			if ref.e.dead {
+				continue
+			}
+			update := ref.e.update
+			p.remove(ref.e)
+			ref.e.update = update // the caller retries it
+			out = append(out, ref.e)
 		}
 	}
 	return out

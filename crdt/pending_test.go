@@ -29,6 +29,18 @@ func checkPendingAccounting(t testing.TB, d *Doc) {
 		}
 		ranges += len(rs)
 	}
+	refs, dead := 0, 0
+	for _, h := range p.waiting {
+		for _, r := range *h {
+			refs++
+			if r.e.dead {
+				dead++
+			}
+		}
+	}
+	if refs != p.refs || dead != p.deadRefs {
+		t.Fatalf("heap references: %d/%d, dead %d/%d", refs, p.refs, dead, p.deadRefs)
+	}
 	if live != p.live || bytes != p.bytes || ranges != p.delRanges {
 		t.Fatalf("pending accounting: live %d/%d bytes %d/%d ranges %d/%d", live, p.live, bytes, p.bytes, ranges, p.delRanges)
 	}
@@ -228,4 +240,20 @@ func FuzzPendingUpdates(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestPendingLimitCountsWhatStaysPending: an update that fills a gap and carries more is judged by what is
+// left pending after the retries it releases, not by its rest before them.
+func TestPendingLimitCountsWhatStaysPending(t *testing.T) {
+	src, ups := chainUpdates(t, 2, 2000)
+	d := NewDoc(WithClientID(1))
+	d.SetPendingLimit(3000)
+	must(t, d.ApplyUpdate(ups[1]))
+	both, err := MergeUpdates([][]byte{ups[0], ups[2]})
+	must(t, err)
+	must(t, d.ApplyUpdate(both)) // ups[2] waits for ups[1] until ups[0] releases it: nothing stays
+	if d.HasPending() || d.GetText("t").String() != src.GetText("t").String() {
+		t.Fatalf("pending %v, len %d", d.HasPending(), d.GetText("t").Len())
+	}
+	checkPendingAccounting(t, d)
 }

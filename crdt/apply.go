@@ -50,6 +50,10 @@ func (d *Doc) applyUpdate(b []byte, v2 bool, origin any) error {
 		return err
 	}
 	d.transact(origin, false, func(tx *Transaction) { tx.applyDecoded(u) })
+	if d.store.pending.refused {
+		d.store.pending.refused = false
+		return ErrPendingLimit
+	}
 	return nil
 }
 
@@ -74,11 +78,14 @@ func validateSelfReferences(u *update.Update) error {
 }
 
 // applyDecoded is yjs readUpdateV2: integrate structs, stash what cannot be integrated yet,
-// apply the delete set (stashing deletions of unknown clocks), and retry pending structs whose
-// missing dependency has arrived.
+// apply the delete set (stashing deletions of unknown clocks), and retry the pending structs
+// and deletions whose missing clocks have arrived (pending.go: only those are retried, so the
+// cost stays linear in what arrives).
 func (tx *Transaction) applyDecoded(u *update.Update) {
 	d := tx.doc
 	s := d.store
+	p := &s.pending
+	p.refused = false
 	for bi := range u.Blocks {
 		for si := range u.Blocks[bi].Structs {
 			if st := &u.Blocks[bi].Structs[si]; st.Kind == update.KindItem && st.HasParentName {
@@ -89,53 +96,92 @@ func (tx *Transaction) applyDecoded(u *update.Update) {
 	tx.reserveItems(countItems(u.Blocks, s))
 	rest := tx.integrateBlocks(u.Blocks)
 	tx.releaseItems()
-	retry := false
-	if p := s.pendingStructs; p != nil {
-		for client, clock := range p.missing {
-			if clock < s.state(client) {
-				retry = true
-				break
+	dsRest := tx.applyDeleteSet(u.DeleteSet)
+	advanced := make([]uint64, 0, len(u.Blocks)+1)
+	for i := range u.Blocks {
+		advanced = append(advanced, u.Blocks[i].Client)
+	}
+	advanced = append(advanced, d.clientID) // local edits since the last update
+	if p.hasDels() {
+		if again := p.takeDels(s, advanced); !again.IsEmpty() {
+			p.addDels(tx.applyDeleteSet(again))
+		}
+	}
+	if rest != nil {
+		rest.fresh = true
+		p.add(rest)
+	}
+	if p.hasStructs() && tx.retryPending(advanced) && !dsRest.IsEmpty() {
+		dsRest = tx.applyDeleteSet(dsRest) // the retried structs may hold some of these clocks
+	}
+	if len(p.fresh) > 0 || !dsRest.IsEmpty() {
+		// What is left of this update (fresh entries descend from its rest) must fit the limit.
+		fresh, dsBytes := 0, 0
+		for _, e := range p.fresh {
+			if !e.dead {
+				fresh += len(e.update)
 			}
 		}
-		if rest != nil {
-			for client, clock := range rest.missing {
-				if m, ok := p.missing[client]; !ok || m > clock {
-					p.missing[client] = clock
+		for _, rs := range dsRest.Clients {
+			dsBytes += len(rs) * pendingRangeBytes
+		}
+		if p.limited && fresh+dsBytes > 0 && p.size()+dsBytes > p.limit {
+			for _, e := range p.fresh {
+				if !e.dead {
+					p.remove(e)
 				}
 			}
-			if merged, err := update.Merge([][]byte{p.update, rest.update}, true); err == nil {
-				p.update = merged
+			dsRest, p.refused = update.DeleteSet{}, true
+		}
+		for _, e := range p.fresh {
+			e.fresh = false
+		}
+		clear(p.fresh)
+		p.fresh = p.fresh[:0]
+	}
+	p.addDels(dsRest)
+}
+
+// retryPending integrates the pending entries that wait for a clock of one of the advanced
+// clients that has arrived, then those that these release, until none is ready; then it
+// re-applies the pending deletions of the clients that advanced. It reports whether it
+// retried anything.
+func (tx *Transaction) retryPending(advanced []uint64) bool {
+	s := tx.doc.store
+	p := &s.pending
+	var ready []*pendingEntry
+	var touched []uint64
+	for {
+		ready = p.ready(s, advanced, ready[:0])
+		if len(ready) == 0 {
+			break
+		}
+		advanced = advanced[:0]
+		for _, e := range ready {
+			p.work += len(e.update)
+			pu, err := update.Decode(e.update, true)
+			if err != nil {
+				continue // cannot happen: the entry was encoded here
+			}
+			for i := range pu.Blocks {
+				advanced = append(advanced, pu.Blocks[i].Client)
+			}
+			tx.reserveItems(countItems(pu.Blocks, s))
+			rest := tx.integrateBlocks(pu.Blocks)
+			tx.releaseItems()
+			if rest != nil {
+				rest.fresh = e.fresh
+				p.add(rest)
 			}
 		}
-	} else {
-		s.pendingStructs = rest
+		touched = append(touched, advanced...)
 	}
-	dsRest := tx.applyDeleteSet(u.DeleteSet)
-	if s.pendingDS != nil {
-		var dsRest2 []byte
-		if pu, err := update.Decode(s.pendingDS, true); err == nil {
-			dsRest2 = tx.applyDeleteSet(pu.DeleteSet)
-		}
-		switch {
-		case dsRest != nil && dsRest2 != nil:
-			if merged, err := update.Merge([][]byte{dsRest, dsRest2}, true); err == nil {
-				s.pendingDS = merged
-			}
-		case dsRest != nil:
-			s.pendingDS = dsRest
-		default:
-			s.pendingDS = dsRest2
-		}
-	} else {
-		s.pendingDS = dsRest
-	}
-	if retry {
-		pending := s.pendingStructs.update
-		s.pendingStructs = nil
-		if pu, err := update.Decode(pending, true); err == nil {
-			tx.applyDecoded(pu)
+	if len(touched) > 0 && p.hasDels() {
+		if again := p.takeDels(s, touched); !again.IsEmpty() {
+			p.addDels(tx.applyDeleteSet(again))
 		}
 	}
+	return len(touched) > 0
 }
 
 // structQueue is one client's structs of an update, consumed front to back.
@@ -146,7 +192,7 @@ type structQueue struct {
 
 // integrateBlocks integrates the structs of an update in yjs order (highest client first,
 // depth-first into the clients a struct depends on) and returns the structs that must wait.
-func (tx *Transaction) integrateBlocks(blocks []update.ClientBlock) *pendingStructs {
+func (tx *Transaction) integrateBlocks(blocks []update.ClientBlock) *pendingEntry {
 	if len(blocks) == 1 && tx.integrateReadyBlock(&blocks[0]) {
 		return nil
 	}
@@ -183,7 +229,7 @@ func (tx *Transaction) integrateBlocks(blocks []update.ClientBlock) *pendingStru
 		return nil
 	}
 	restBlocks := map[uint64][]update.Struct{}
-	missing := StateVector{}
+	missing := map[uint64]uint64{}
 	updateMissing := func(client, clock uint64) {
 		if m, ok := missing[client]; !ok || m > clock {
 			missing[client] = clock
@@ -222,11 +268,13 @@ func (tx *Transaction) integrateBlocks(blocks []update.ClientBlock) *pendingStru
 				stack = append(stack, head)
 				updateMissing(head.ID.Client, head.ID.Clock-1)
 				addStackToRest()
-			} else if dep, missingDep := s.missingDependency(head); missingDep {
+			} else if dep, depClock, missingDep := s.missingDependencyClock(head); missingDep {
 				stack = append(stack, head)
 				q := queues[dep]
 				if q == nil || q.i == len(q.structs) {
-					updateMissing(dep, s.state(dep))
+					// Yjs records s.state(dep), which any advance of dep reaches; the clock of the
+					// dependency itself is what the struct waits for (pending.go).
+					updateMissing(dep, depClock)
 					addStackToRest()
 				} else {
 					head = &q.structs[q.i]
@@ -257,7 +305,7 @@ func (tx *Transaction) integrateBlocks(blocks []update.ClientBlock) *pendingStru
 }
 
 // encodeRest stores the structs that could not be integrated as a v2 update.
-func encodeRest(rest map[uint64][]update.Struct, missing StateVector) *pendingStructs {
+func encodeRest(rest map[uint64][]update.Struct, missing map[uint64]uint64) *pendingEntry {
 	if len(rest) == 0 {
 		return nil
 	}
@@ -265,7 +313,7 @@ func encodeRest(rest map[uint64][]update.Struct, missing StateVector) *pendingSt
 	for _, c := range sortedClientsDesc(countsOf(rest)) {
 		u.Blocks = append(u.Blocks, update.ClientBlock{Client: c, Structs: rest[c]})
 	}
-	return &pendingStructs{missing: missing, update: u.Encode(true)}
+	return &pendingEntry{need: missing, update: u.Encode(true)}
 }
 
 func countsOf(m map[uint64][]update.Struct) map[uint64]uint64 {
@@ -276,11 +324,11 @@ func countsOf(m map[uint64][]update.Struct) map[uint64]uint64 {
 	return out
 }
 
-// applyDeleteSet deletes the ranges of ds that the store holds and returns the rest as a v2
-// update with no structs (yjs readAndApplyDeleteSet).
-func (tx *Transaction) applyDeleteSet(ds update.DeleteSet) []byte {
+// applyDeleteSet deletes the ranges of ds that the store holds and returns the rest, sorted and
+// merged (yjs readAndApplyDeleteSet).
+func (tx *Transaction) applyDeleteSet(ds update.DeleteSet) update.DeleteSet {
 	if len(ds.Clients) == 0 {
-		return nil // most updates of a live session only insert
+		return update.DeleteSet{} // most updates of a live session only insert
 	}
 	s := tx.doc.store
 	var unapplied update.DeleteSet // allocated when a range must wait
@@ -300,12 +348,11 @@ func (tx *Transaction) applyDeleteSet(ds update.DeleteSet) []byte {
 		}
 	}
 	if unapplied.IsEmpty() {
-		return nil
+		return update.DeleteSet{}
 	}
 	// v2 stores ranges as gaps, so they must be ascending (v1 input may list them in any order)
 	unapplied.SortAndMerge()
-	u := update.Update{DeleteSet: unapplied}
-	return u.Encode(true)
+	return unapplied
 }
 
 // deleteRange marks [clock, end) of client deleted, splitting items at the range boundaries.

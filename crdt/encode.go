@@ -27,17 +27,18 @@ func (d *Doc) encodeState(sv StateVector, v2 bool) []byte {
 	} else {
 		out = d.encodeV1(sv, write)
 	}
-	s := d.store
-	if s.pendingDS == nil && s.pendingStructs == nil {
+	p := &d.store.pending
+	if !p.hasDels() && !p.hasStructs() {
 		return out
 	}
 	// Pending data is kept as v2; merge it into the encoded state (yjs encodeStateAsUpdateV2).
 	parts := [][]byte{out}
-	if s.pendingDS != nil {
-		parts = append(parts, s.pendingDS)
+	if p.hasDels() {
+		u := update.Update{DeleteSet: p.delSet()}
+		parts = append(parts, u.Encode(true))
 	}
-	if s.pendingStructs != nil {
-		if diff, err := update.Diff(s.pendingStructs.update, sv, true); err == nil {
+	for _, pu := range p.updates() {
+		if diff, err := update.Diff(pu, sv, true); err == nil {
 			parts = append(parts, diff)
 		}
 	}
@@ -163,7 +164,7 @@ func (d *Doc) StateVector() StateVector { return d.store.stateVector() }
 func (d *Doc) EncodeStateVector() []byte { return d.store.stateVector().Encode() }
 
 // HasPending reports whether structs or deletions wait for missing dependencies.
-func (d *Doc) HasPending() bool { return d.store.pendingStructs != nil || d.store.pendingDS != nil }
+func (d *Doc) HasPending() bool { return d.store.pending.hasStructs() || d.store.pending.hasDels() }
 
 // DecodeStateVector parses an encoded state vector.
 func DecodeStateVector(b []byte) (StateVector, error) { return update.DecodeStateVector(b) }

@@ -23,6 +23,24 @@ func (s *store) missingDependency(st *update.Struct) (uint64, bool) {
 	return 0, false
 }
 
+// missingDependencyClock is missingDependency with the clock of the dependency that is missing.
+func (s *store) missingDependencyClock(st *update.Struct) (uint64, uint64, bool) {
+	if st.Kind != update.KindItem {
+		return 0, 0, false
+	}
+	own := st.ID.Client
+	if st.HasOrigin && st.Origin.Client != own && st.Origin.Clock >= s.state(st.Origin.Client) {
+		return st.Origin.Client, st.Origin.Clock, true
+	}
+	if st.HasRightOrigin && st.RightOrigin.Client != own && st.RightOrigin.Clock >= s.state(st.RightOrigin.Client) {
+		return st.RightOrigin.Client, st.RightOrigin.Clock, true
+	}
+	if st.HasParentID && st.ParentID.Client != own && st.ParentID.Clock >= s.state(st.ParentID.Client) {
+		return st.ParentID.Client, st.ParentID.Clock, true
+	}
+	return 0, 0, false
+}
+
 // integrateStruct turns a decoded struct whose dependencies are present into a store struct,
 // starting at unit offset (the part below it is already known), and integrates it.
 func (tx *Transaction) integrateStruct(st *update.Struct, offset uint64) {

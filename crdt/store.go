@@ -18,19 +18,13 @@ type store struct {
 	clients map[uint64]*structList
 	order   []uint64 // clients in first-seen order: iterating a slice is cheaper than a map
 
-	pendingStructs *pendingStructs // structs waiting for missing dependencies (v2 update)
-	pendingDS      []byte          // deletions of clocks not yet known (v2 update with 0 structs)
+	pending pendingSet // structs and deletions waiting for missing dependencies (pending.go)
 
 	lastFullSizeV1 int // bytes of the last full-state v1 encode: the next one's buffer size
 
 	textRuns update.StringRuns // the buffers of the text runs that merges are growing
 
 	tx *Transaction // the transaction whose changes are running, told of every struct added
-}
-
-type pendingStructs struct {
-	missing StateVector // client -> lowest clock whose arrival may unblock the update
-	update  []byte      // v2
 }
 
 func newStore() *store { return &store{clients: make(map[uint64]*structList)} }

@@ -265,7 +265,7 @@ func (s *Server) postUpdate(w http.ResponseWriter, r *http.Request, id string) {
 	}
 	defer s.hub.release(rm, false)
 	res := make(chan error, 1)
-	if !rm.call(func(rm *room) { rm.applyHTTP(body, func(err error) { res <- err }) }) {
+	if !rm.call(func(rm *room) { rm.pending.writer = p.Subject; rm.applyHTTP(body, func(err error) { res <- err }) }) {
 		writeError(w, http.StatusServiceUnavailable, "document unloaded, retry")
 		return
 	}

@@ -8,7 +8,7 @@ const (
 	CloseForbidden      = 4403 // document not in the token, or a write/presence the token does not allow
 	CloseBadDocID       = 4404 // invalid document id
 	CloseDeleted        = 4410 // the document was deleted
-	CloseTooLarge       = 4413 // message or document over its size limit
+	CloseTooLarge       = 4413 // message, document, awareness or unresolved (pending) updates over a size limit
 	CloseRateLimited    = 4429 // update rate or awareness limit exceeded
 	CloseInternal       = 4500 // storage failure; retry later
 	CloseOverloaded     = 4503 // connection limit of the node or document reached; retry later

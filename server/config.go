@@ -25,6 +25,16 @@ type Limits struct {
 	WriteTimeout         time.Duration // a write taking longer cuts the client off
 	PingInterval         time.Duration // WebSocket ping period; no pong by the next ping closes
 	IdleUnload           time.Duration // a document without connections is unloaded after this
+
+	// Awareness bytes: one client's state (a cursor, a name, a colour) and all of a document's states,
+	// which every joining connection is sent.
+	MaxAwarenessStateBytes int
+	MaxAwarenessBytes      int
+	// Pending bytes: updates held in memory because they wait for changes the node does not have
+	// (crdt.Doc.PendingBytes), per document, per node and per token subject (pending_budget.go).
+	MaxPendingBytes           int
+	MaxPendingBytesPerNode    int
+	MaxPendingBytesPerSubject int
 }
 
 // DefaultLimits are safe for a shared server.
@@ -41,6 +51,17 @@ func DefaultLimits() Limits {
 		WriteTimeout:         10 * time.Second,
 		PingInterval:         30 * time.Second,
 		IdleUnload:           30 * time.Second,
+
+		// A cursor, a selection, a name and a colour take a few hundred bytes; 64 KB leaves room for an
+		// avatar as a data URL. 4 MB per document keeps a joiner's snapshot well under the message limit.
+		MaxAwarenessStateBytes: 64 << 10,
+		MaxAwarenessBytes:      4 << 20,
+		// Honest clients leave little pending (an update that raced the one it builds on); 8 MB per document
+		// is a long offline session's worth. 16 MB per subject lets one user hold two such documents; 64 MB
+		// per node bounds what all users together can park in memory (8 full documents).
+		MaxPendingBytes:           8 << 20,
+		MaxPendingBytesPerNode:    64 << 20,
+		MaxPendingBytesPerSubject: 16 << 20,
 	}
 }
 
@@ -51,6 +72,11 @@ func (l *Limits) ensureDefaults() {
 	setDefault(&l.MaxConnections, d.MaxConnections)
 	setDefault(&l.MaxConnectionsPerDoc, d.MaxConnectionsPerDoc)
 	setDefault(&l.MaxAwarenessStates, d.MaxAwarenessStates)
+	setDefault(&l.MaxAwarenessStateBytes, d.MaxAwarenessStateBytes)
+	setDefault(&l.MaxAwarenessBytes, d.MaxAwarenessBytes)
+	setDefault(&l.MaxPendingBytes, d.MaxPendingBytes)
+	setDefault(&l.MaxPendingBytesPerNode, d.MaxPendingBytesPerNode)
+	setDefault(&l.MaxPendingBytesPerSubject, d.MaxPendingBytesPerSubject)
 	setDefault(&l.UpdatesPerSecond, d.UpdatesPerSecond)
 	setDefault(&l.UpdateBurst, d.UpdateBurst)
 	setDefault(&l.SendQueue, d.SendQueue)
@@ -142,6 +168,7 @@ func (c *Config) Validate() error {
 		l.MaxAwarenessStates < 0 || l.UpdatesPerSecond < 0 || l.UpdateBurst < 0 || l.SendQueue < 0 {
 		errs = append(errs, errors.New("limits must not be negative (0 means the default)"))
 	}
+	errs = append(errs, l.validateFloodLimits()...)
 	errs = append(errs, c.Cluster.validate()...)
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("meridian: invalid configuration:\n%w", err)

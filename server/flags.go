@@ -79,6 +79,7 @@ func RegisterServeFlags(fs *flag.FlagSet, cfg *Config) {
 	fs.IntVar(&l.MaxConnections, "max-connections", d.MaxConnections, "connections per node")
 	fs.IntVar(&l.MaxConnectionsPerDoc, "max-connections-per-doc", d.MaxConnectionsPerDoc, "connections per document")
 	fs.IntVar(&l.MaxAwarenessStates, "max-awareness-states", d.MaxAwarenessStates, "awareness states per document")
+	registerFloodFlags(fs, l, d)
 	fs.Float64Var(&l.UpdatesPerSecond, "updates-per-second", d.UpdatesPerSecond, "sustained messages per second per connection")
 	fs.IntVar(&l.UpdateBurst, "update-burst", d.UpdateBurst, "message burst per connection")
 	fs.IntVar(&l.SendQueue, "send-queue", d.SendQueue, "outgoing messages queued per connection before it is cut off")

@@ -55,7 +55,8 @@ type room struct {
 	corked     []*session // members sent frames since the last uncork (session_direct.go)
 	direct     []directWrite
 	sends      []uring.Send
-	docBytes   int // estimate of the stored size; recomputed exactly when near the limit
+	docBytes   int         // estimate of the stored size; recomputed exactly when near the limit
+	pending    roomPending // this document's share of the pending budgets (pending_budget.go)
 	broken     bool
 	draining   bool
 	lastActive time.Time
@@ -64,7 +65,7 @@ type room struct {
 func newRoom(h *hub, id string) *room {
 	r := &room{id: id, hub: h, srv: h.srv, inbox: make(chan roomEvent, 64), loaded: make(chan struct{}),
 		done: make(chan struct{}), members: map[*session]*member{},
-		awareness: protocol.NewAwareness(h.srv.cfg.Limits.MaxAwarenessStates)}
+		awareness: newAwareness(h.srv.cfg.Limits)}
 	r.queue.fail = r.fail
 	return r
 }
@@ -128,6 +129,8 @@ func (r *room) run() {
 	}
 	r.srv.metrics.documents.Inc()
 	defer r.srv.metrics.documents.Dec()
+	r.settlePending("") // what the stored log left pending
+	defer r.releasePending()
 	r.lastActive = time.Now()
 	ticker := time.NewTicker(time.Second)
 	defer ticker.Stop()
@@ -197,8 +200,8 @@ func (r *room) join(s *session) {
 		r.send(s, protocol.EncodeHello(protocol.Hello{Region: r.srv.cfg.Region, Node: r.srv.cfg.Node}))
 	}
 	r.send(s, protocol.EncodeSyncStep1(r.doc.EncodeStateVector()))
-	if states := r.awareness.States(); len(states) > 0 {
-		r.send(s, protocol.EncodeAwarenessMessage(protocol.EncodeAwarenessUpdate(states)))
+	if r.awareness.Len() > 0 {
+		r.sendAwarenessSnapshot(s)
 	}
 }
 

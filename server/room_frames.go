@@ -28,7 +28,7 @@ func (r *room) frame(s *session, m *member, msg protocol.Message) {
 	case protocol.MessageAwareness:
 		r.awarenessMessage(s, m, msg.Awareness)
 	case protocol.MessageQueryAwareness:
-		r.send(s, protocol.EncodeAwarenessMessage(protocol.EncodeAwarenessUpdate(r.awareness.States())))
+		r.sendAwarenessSnapshot(s)
 	default:
 		// Auth and extension messages only flow server → client; a client sending one is ignored, as the
 		// reference server ignores unknown types.
@@ -50,8 +50,10 @@ func (r *room) syncMessage(s *session, m *member, msg protocol.SyncMessage) {
 			}
 		})
 	case protocol.SyncStep2, protocol.SyncUpdate:
+		r.pending.writer = s.principal.Subject
 		writes, ref := r.ingest(msg.Payload, s.access.Write)
 		if ref != nil {
+			r.keepWrites(writes)
 			s.refuse(*ref)
 			return
 		}
@@ -126,17 +128,18 @@ func (r *room) ingestFrom(update []byte, canWrite bool, origin writeOrigin) ([]p
 	}
 	r.captured = r.captured[:0]
 	start := time.Now()
-	err := r.applySafely(update)
+	err := r.applyBudgeted(update, origin)
 	r.srv.metrics.applySeconds.Observe(time.Since(start).Seconds())
 	if errors.Is(err, errEnginePanic) {
 		r.fail(err)
 		return nil, &refuseBadUpdate
 	}
-	if err != nil {
+	overBudget := r.pendingRefusal(err) // the integrable part was applied, the rest dropped: keep the part
+	if err != nil && overBudget == nil {
 		return nil, &refuseBadUpdate
 	}
 	var writes []pendingWrite
-	pending := r.doc.HasPending()
+	pending := r.doc.HasPending() && overBudget == nil
 	client := origin == originClient
 	for i, u := range r.captured {
 		w := r.append(u, i == len(r.captured)-1 && !pending, client)
@@ -150,7 +153,7 @@ func (r *room) ingestFrom(update []byte, canWrite bool, origin writeOrigin) ([]p
 		writes = append(writes, pendingWrite{write: &w})
 		r.docBytes += len(update)
 	}
-	return writes, nil
+	return writes, overBudget
 }
 
 // append queues one update for storage. With replication on, the last update of an ingest carries the
@@ -226,6 +229,10 @@ func (r *room) awarenessMessage(s *session, m *member, payload []byte) {
 		s.refuse(refuseAwareness)
 		return
 	}
+	if ref := r.awarenessRefusal(err); ref != nil {
+		s.refuse(*ref)
+		return
+	}
 	for _, e := range accepted {
 		if e.IsNull() {
 			delete(m.clients, e.ClientID)
@@ -249,6 +256,7 @@ func (r *room) applyHTTP(update []byte, reply func(error)) {
 	}
 	writes, ref := r.ingest(update, true)
 	if ref != nil {
+		r.keepWrites(writes)
 		r.srv.metrics.refusals.WithLabelValues(ref.metric).Inc()
 		reply(fmt.Errorf("%w: %s", errRefused, ref.reason))
 		return

@@ -30,6 +30,7 @@ type Server struct {
 	closed   atomic.Bool
 	sec      *securityRuntime // TLS, key rotation, abuse limits: security_runtime.go
 	direct   directWriter     // the rooms' batched writes to their members (session_direct.go)
+	pending  pendingBudget    // pending (unresolved) update bytes of the loaded documents (pending_budget.go)
 
 	// Replication (nil when the node runs alone): see replication.go.
 	repl *replication.Node

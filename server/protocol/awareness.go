@@ -29,6 +29,9 @@ type Awareness struct {
 	meta      map[uint64]*awarenessMeta
 	states    int
 	maxStates int
+
+	bytes                   int // JSON bytes of the live states
+	maxStateBytes, maxBytes int // awareness_limits.go; 0 = unlimited
 }
 
 // NewAwareness makes an empty table holding at most maxStates live states (0 = unlimited).
@@ -45,6 +48,9 @@ func (a *Awareness) Len() int { return a.states }
 func (a *Awareness) Apply(entries []AwarenessEntry, now time.Time) ([]AwarenessEntry, error) {
 	if a.maxStates > 0 && a.states+a.newStates(entries) > a.maxStates {
 		return nil, ErrAwarenessFull
+	}
+	if err := a.checkBytes(entries); err != nil {
+		return nil, err
 	}
 	var accepted []AwarenessEntry
 	for _, e := range entries {
@@ -65,12 +71,14 @@ func (a *Awareness) Apply(entries []AwarenessEntry, now time.Time) ([]AwarenessE
 		case e.IsNull() && !hasState:
 			continue // nothing to remove: recorded, but there is no change to tell anyone about
 		case e.IsNull():
+			a.bytes -= len(m.state)
 			m.state = ""
 			a.states--
 		default:
 			if !hasState {
 				a.states++
 			}
+			a.bytes += len(e.State) - len(m.state)
 			m.state = e.State
 		}
 		accepted = append(accepted, e)
@@ -115,6 +123,7 @@ func (a *Awareness) Remove(clients []uint64) []AwarenessEntry {
 		if m == nil || m.state == "" {
 			continue
 		}
+		a.bytes -= len(m.state)
 		m.state = ""
 		a.states--
 		out = append(out, AwarenessEntry{ClientID: id, Clock: m.clock, State: "null"})

@@ -63,7 +63,7 @@ type Principal struct {
 	Anonymous bool
 	KeyID     string // the `kid` the token named, "" if none
 
-	verifiedBy *keyRef        // the key that verified the token (Verifier.Trusts); nil: none
+	verifiedBy *keyRef       // the key that verified the token (Verifier.Trusts); nil: none
 	leeway     time.Duration // the clock skew the verifier allowed past ExpiresAt
 }
 

@@ -59,11 +59,15 @@ type throttledKind struct {
 
 // newThrottledLogger wraps l so that the given messages (every message when none is given) are throttled.
 func newThrottledLogger(l *slog.Logger, messages ...string) *slog.Logger {
+	return slog.New(newThrottleHandler(l.Handler(), logThrottleWindow, messages...))
+}
+
+func newThrottleHandler(next slog.Handler, window time.Duration, messages ...string) *throttleHandler {
 	st := &throttleState{only: map[string]bool{}, kinds: map[throttleKey]*throttledKind{}}
 	for _, m := range messages {
 		st.only[m] = true
 	}
-	return slog.New(&throttleHandler{next: l.Handler(), state: st, window: logThrottleWindow})
+	return &throttleHandler{next: next, state: st, window: window}
 }
 
 func (h *throttleHandler) Enabled(ctx context.Context, level slog.Level) bool {

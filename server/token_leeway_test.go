@@ -21,7 +21,7 @@ func TestTokenInsideTheLeewayIsHonouredUntilItEnds(t *testing.T) {
 	c := ts.connect("d", "token="+tok)
 	c.handshake() // admitted, and still open for the handshake
 	c.expectClose(CloseUnauthorized)
-	if closed, want := time.Now(), exp.Add(leeway); closed.Before(want.Add(-100*time.Millisecond)) {
+	if closed, want := time.Now(), exp.Add(leeway); closed.Before(want.Add(-100 * time.Millisecond)) {
 		t.Fatalf("closed at exp%+v, before exp+leeway (%v)", closed.Sub(exp).Round(time.Millisecond), leeway)
 	}
 }

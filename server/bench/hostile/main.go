@@ -54,15 +54,17 @@ func main() {
 	ctx, cancel := context.WithTimeout(context.Background(), *duration)
 	defer cancel()
 
+	body := make([]byte, *size) // shared, read-only: every bigpost reads it through its own reader
 	var st attackStats
 	var wg sync.WaitGroup
+	begin := time.Now()
 	for range *n {
 		wg.Go(func() {
 			switch *attack {
 			case "trickle":
 				trickle(ctx, *addr, *every, &st)
 			case "bigpost":
-				bigPost(ctx, *addr, *size, &st)
+				bigPost(ctx, *addr, body, &st)
 			default:
 				fail("-attack must be trickle or bigpost")
 			}
@@ -76,8 +78,12 @@ func main() {
 
 	slices.Sort(lat)
 	fmt.Printf("attack=%s n=%d duration=%v\n", *attack, *n, *duration)
-	fmt.Printf("attacker: connected=%d dial_failed=%d ended_by_server=%d still_open_at_end=%d\n",
-		st.connected.Load(), st.dialFailed.Load(), st.endedByServer.Load(), st.openAtEnd.Load())
+	lastEnd := "-"
+	if ns := st.lastEnd.Load(); ns > 0 {
+		lastEnd = time.Unix(0, ns).Sub(begin).Round(time.Millisecond).String()
+	}
+	fmt.Printf("attacker: connected=%d dial_failed=%d ended_by_server=%d (the last after %s) still_open_at_end=%d\n",
+		st.connected.Load(), st.dialFailed.Load(), st.endedByServer.Load(), lastEnd, st.openAtEnd.Load())
 	fmt.Printf("server: peak_rss=%.0f MB peak_fds=%d\n", float64(peak.rss)/(1<<20), peak.fds)
 	fmt.Printf("normal client: requests=%d failed=%d p50=%v p99=%v max=%v\n", len(lat), failures,
 		pct(lat, 0.50), pct(lat, 0.99), pct(lat, 1))
@@ -85,6 +91,19 @@ func main() {
 
 type attackStats struct {
 	connected, dialFailed, endedByServer, openAtEnd atomic.Int64
+	lastEnd                                         atomic.Int64 // unix nanoseconds of the last connection the server ended
+}
+
+// ended counts a connection the server ended (answered or closed) and when.
+func (st *attackStats) ended() {
+	st.endedByServer.Add(1)
+	now := time.Now().UnixNano()
+	for {
+		last := st.lastEnd.Load()
+		if now <= last || st.lastEnd.CompareAndSwap(last, now) {
+			return
+		}
+	}
 }
 
 // trickle declares a 1 MB body without a token and sends it a byte every `every`, until the server ends the
@@ -99,7 +118,7 @@ func trickle(ctx context.Context, addr string, every time.Duration, st *attackSt
 	st.connected.Add(1)
 	hdr := fmt.Sprintf("POST /v1/docs/bench/update HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n", 1<<20)
 	if _, err := io.WriteString(c, hdr); err != nil {
-		st.endedByServer.Add(1)
+		st.ended()
 		return
 	}
 	buf := make([]byte, 4096)
@@ -109,7 +128,7 @@ func trickle(ctx context.Context, addr string, every time.Duration, st *attackSt
 			return
 		}
 		if _, err := c.Write([]byte{'x'}); err != nil {
-			st.endedByServer.Add(1)
+			st.ended()
 			return
 		}
 		_ = c.SetReadDeadline(time.Now().Add(every))
@@ -121,16 +140,16 @@ func trickle(ctx context.Context, addr string, every time.Duration, st *attackSt
 			if ne, ok := err.(net.Error); ok && ne.Timeout() {
 				break
 			}
-			st.endedByServer.Add(1)
+			st.ended()
 			return
 		}
 	}
 }
 
-// bigPost sends one POST of size bytes with a junk token.
-func bigPost(ctx context.Context, addr string, size int, st *attackStats) {
+// bigPost sends one POST of body with a junk token.
+func bigPost(ctx context.Context, addr string, body []byte, st *attackStats) {
 	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
-	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+addr+"/v1/docs/bench/update", bytes.NewReader(make([]byte, size)))
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+addr+"/v1/docs/bench/update", bytes.NewReader(body))
 	req.Header.Set("Authorization", "Bearer junk.junk.junk")
 	resp, err := client.Do(req)
 	st.connected.Add(1)
@@ -138,13 +157,13 @@ func bigPost(ctx context.Context, addr string, size int, st *attackStats) {
 		if ctx.Err() != nil {
 			st.openAtEnd.Add(1)
 		} else {
-			st.endedByServer.Add(1)
+			st.ended()
 		}
 		return
 	}
 	_, _ = io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
-	st.endedByServer.Add(1)
+	st.ended()
 }
 
 // normalClient posts a small authenticated update every 50 ms until ctx ends, from a local address of its own.

@@ -3,6 +3,7 @@ package client
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // ErrInvalidDocID is returned by Dial for a document id the server would refuse; the error names the reason.
@@ -13,7 +14,8 @@ const maxDocIDLen = 512
 
 // ValidateDocID applies the server's document id rule (server.ValidateDocID) before dialing, so that a typo
 // fails at once with the offending character named, instead of as a refused or misrouted connection: the id
-// goes into the URL path unescaped, and a '?' or '#' in it would silently address another document.
+// goes into the URL path unescaped, and a '?' or '#' in it would silently address another document. Like the
+// server, it refuses "." and ".." segments, which URL resolution would fold into another document's id.
 func ValidateDocID(id string) error {
 	if id == "" {
 		return fmt.Errorf("%w: empty", ErrInvalidDocID)
@@ -26,7 +28,22 @@ func ValidateDocID(id string) error {
 			return fmt.Errorf("%w: %q has %q at byte %d; allowed: A-Z a-z 0-9 . _ ~ : / -", ErrInvalidDocID, id, id[i], i)
 		}
 	}
+	if i, seg := dotSegment(id); seg != "" {
+		return fmt.Errorf("%w: %q has a %q segment at byte %d; ids are not paths, use another name", ErrInvalidDocID, id, seg, i)
+	}
 	return nil
+}
+
+// dotSegment finds the first "." or ".." segment of id (split on '/'), with its byte offset; "" if none.
+func dotSegment(id string) (int, string) {
+	off := 0
+	for seg := range strings.SplitSeq(id, "/") {
+		if seg == "." || seg == ".." {
+			return off, seg
+		}
+		off += len(seg) + 1
+	}
+	return 0, ""
 }
 
 func docIDByte(c byte) bool {

@@ -19,18 +19,17 @@ import (
 
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /ws/", s.handleWS)
+	// /ws/{doc} and /v1/docs/{id}... are routed by rawPaths, before ServeMux would clean (and redirect) them.
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
 	mux.HandleFunc("GET /readyz", s.handleReady)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /v1/docs", s.handleList)
-	mux.HandleFunc("/v1/docs/", s.handleDoc)
 	mux.HandleFunc("GET /v1/cluster", s.handleCluster)
 	mux.HandleFunc("/v1/admin/cluster-keys", s.handleClusterKeys)
 	if s.cfg.Web != nil {
-		mux.Handle("/", s.cfg.Web) // no method in the pattern: "GET /" would conflict with "/v1/docs/"
+		mux.Handle("/", s.cfg.Web) // no method in the pattern: other methods get the web handler's answer
 	}
-	return mux
+	return s.guard(s.rawPaths(mux))
 }
 
 func (s *Server) handleReady(w http.ResponseWriter, _ *http.Request) {
@@ -154,12 +153,20 @@ func (s *Server) openRoom(w http.ResponseWriter, r *http.Request, id string, wri
 	return s.openRoomFor(w, r, p, id, write)
 }
 
-// openRoomFor is openRoom for a caller whose token is already verified.
-func (s *Server) openRoomFor(w http.ResponseWriter, r *http.Request, p *auth.Principal, id string, write bool) *room {
+// granted checks the caller may access id as wanted; on refusal it has answered.
+func (s *Server) granted(w http.ResponseWriter, p *auth.Principal, id string, write bool) bool {
 	a := p.Access(id)
 	if !a.Read || (write && !a.Write) {
 		s.metrics.refusals.WithLabelValues("doc_not_granted").Inc()
 		writeError(w, http.StatusForbidden, "the token does not grant this access to the document")
+		return false
+	}
+	return true
+}
+
+// openRoomFor is openRoom for a caller whose token is already verified.
+func (s *Server) openRoomFor(w http.ResponseWriter, r *http.Request, p *auth.Principal, id string, write bool) *room {
+	if !s.granted(w, p, id, write) {
 		return nil
 	}
 	rm, err := s.hub.acquire(r.Context(), id, false)
@@ -238,17 +245,13 @@ func decodeBase64(s string) ([]byte, error) {
 }
 
 func (s *Server) postUpdate(w http.ResponseWriter, r *http.Request, id string) {
+	// Nothing of the body is read before the caller is known to be allowed to write: a refusal answers at
+	// once and closes the connection (net/http would otherwise read up to 256 KB of the unread body to keep
+	// it alive). Once the body is read, keep-alive is allowed again.
+	if r.ContentLength != 0 {
+		w.Header().Set("Connection", "close")
+	}
 	if !s.limitAddress(w, r) {
-		return
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, int64(s.cfg.Limits.MaxMessageBytes)+1))
-	if err != nil {
-		writeError(w, http.StatusBadRequest, "could not read the body")
-		return
-	}
-	if len(body) > s.cfg.Limits.MaxMessageBytes {
-		s.metrics.refusals.WithLabelValues("message_too_large").Inc()
-		writeError(w, http.StatusRequestEntityTooLarge, "update larger than the message size limit")
 		return
 	}
 	if !s.replicationReady() {
@@ -256,9 +259,14 @@ func (s *Server) postUpdate(w http.ResponseWriter, r *http.Request, id string) {
 		return
 	}
 	p := s.principal(w, r)
-	if p == nil || !s.limitSubject(w, p.Subject) {
+	if p == nil || !s.limitSubject(w, p.Subject) || !s.granted(w, p, id, true) {
 		return
 	}
+	body, ok := s.readUpdate(w, r)
+	if !ok {
+		return
+	}
+	w.Header().Del("Connection")
 	rm := s.openRoomFor(w, r, p, id, true)
 	if rm == nil {
 		return
@@ -269,6 +277,7 @@ func (s *Server) postUpdate(w http.ResponseWriter, r *http.Request, id string) {
 		writeError(w, http.StatusServiceUnavailable, "document unloaded, retry")
 		return
 	}
+	var err error
 	select {
 	case err = <-res:
 	case <-r.Context().Done():

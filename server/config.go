@@ -114,6 +114,8 @@ type Config struct {
 
 	Limits Limits
 
+	HTTP HTTPLimits // timeouts and in-flight requests of the client port's HTTP (http_limits.go)
+
 	Security SecurityConfig // TLS of the client port, token key rotation, abuse limits (security.go)
 
 	// Cluster turns on geo-replication; its zero value runs the node alone.
@@ -160,6 +162,7 @@ func (c *Config) Validate() error {
 		}
 	}
 	errs = append(errs, c.Security.validate()...)
+	errs = append(errs, c.HTTP.validate()...)
 	if err := validateDebugAddr(c.DebugAddr); err != nil {
 		errs = append(errs, err)
 	}
@@ -194,6 +197,7 @@ func (c *Config) ensureDefaults() {
 	}
 	c.Logger = slog.New(auth.NewRedactingHandler(c.Logger.Handler()))
 	c.Limits.ensureDefaults()
+	c.HTTP.ensureDefaults()
 	c.Security.ensureDefaults()
 }
 

@@ -86,6 +86,7 @@ func RegisterServeFlags(fs *flag.FlagSet, cfg *Config) {
 	fs.DurationVar(&l.WriteTimeout, "write-timeout", d.WriteTimeout, "cut off a client whose write takes longer")
 	fs.DurationVar(&l.PingInterval, "ping-interval", d.PingInterval, "WebSocket ping period")
 	fs.DurationVar(&l.IdleUnload, "idle-unload", d.IdleUnload, "unload a document this long after its last connection")
+	registerHTTPFlags(fs, &cfg.HTTP)
 	registerClusterFlags(fs, &cfg.Cluster)
 	registerSecurityFlags(fs, &cfg.Security)
 	registerDebugFlags(fs, &cfg.DebugAddr)

@@ -144,7 +144,8 @@ func (s *Server) startReplication() error {
 		// cluster (nothing to join) is ready at once.
 		Bootstrap: empty && len(c.Join) > 0, ExchangeInterval: c.ExchangeInterval,
 		RepairDocsPerSecond: c.RepairDocsPerSecond, RepairBytesPerSecond: c.RepairBytesPerSecond,
-		Logger: s.log.With("component", "replication"),
+		// Anyone who reaches the peer port can make it refuse a handshake: one line per kind per window.
+		Logger: newThrottledLogger(s.log, peerRefusalMessages...).With("component", "replication"),
 	}, peerDocuments{s})
 	if err != nil {
 		_ = members.Leave()

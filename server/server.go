@@ -20,6 +20,7 @@ import (
 type Server struct {
 	cfg      Config
 	log      *slog.Logger
+	quiet    *slog.Logger // s.log with every message throttled: for lines an attacker or a failing disk repeats
 	store    *store.Store
 	verifier *auth.Verifier
 	metrics  *metrics
@@ -53,11 +54,13 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("meridian: auth configuration: %w", err)
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, verifier: v, metrics: newMetrics(), writeLatency: newLatencyWindow()}
+	// Lines a flood repeats (a refused handshake, a failing disk) are throttled: logthrottle.go.
+	s.quiet = newThrottledLogger(s.log)
 	if s.sec, err = s.loadSecurity(); err != nil {
 		return nil, fmt.Errorf("meridian: %w", err)
 	}
 	s.store, err = store.Open(store.Options{
-		Dir: cfg.DataDir, Merge: crdt.MergeUpdates, Logger: s.log,
+		Dir: cfg.DataDir, Merge: crdt.MergeUpdates, Logger: newThrottledLogger(s.log, storeFailureMessages...),
 		CompactLogCount: cfg.CompactEntries, CompactLogBytes: cfg.CompactBytes,
 		OnNumbered: s.handOver,
 		Observer: store.Observer{
@@ -106,8 +109,7 @@ func (s *Server) Run(ctx context.Context) error {
 
 // Serve is Run on an existing listener.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	hs := &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
+	hs := s.httpServer()
 	s.log.Info("listening", "addr", ln.Addr().String())
 	_, stopDebug, err := s.startDebug()
 	if err != nil {

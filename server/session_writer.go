@@ -80,13 +80,14 @@ func (s *session) queuePong(data []byte) {
 	}
 }
 
-// startTimers arms the keepalive ping and, for a token with an expiry, the cut-off at that time.
+// startTimers arms the keepalive ping and, for a token with an expiry, the cut-off when the verifier would
+// start refusing it (exp plus the leeway): a token admitted inside the leeway keeps its connection until then.
 func (s *session) startTimers() {
 	o := &s.out
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.pingTimer = time.AfterFunc(s.srv.cfg.Limits.PingInterval, s.pingDue)
-	if exp := s.principal.ExpiresAt; !exp.IsZero() {
+	if exp := s.principal.ValidUntil(); !exp.IsZero() {
 		o.expiryTimer = time.AfterFunc(time.Until(exp), func() {
 			s.refuse(refusal{CloseUnauthorized, "token_expired", "token expired"})
 		})

@@ -26,15 +26,25 @@ var upgrader = websocket.Upgrader{
 	Subprotocols: []string{auth.Subprotocol},
 }
 
-// handleWS serves /ws/{doc}. Refusals happen after the upgrade, with a 44xx close code and reason: a browser
-// cannot see a refused upgrade's status and would retry forever.
+// handleWS serves /ws/{doc}. Everything that can refuse the connection without loading the document (the id,
+// the extensions, the node's connection limit, the token, the grant, the abuse limits) is decided before the
+// upgrade, so a refused client costs no more than its handshake; the refusal itself is still sent after the
+// upgrade, as a 44xx close code and reason, because a browser cannot see a refused upgrade's status and would
+// retry forever. A bad id in a request that is not a WebSocket handshake at all gets the same sentence as
+// an HTTP 400, as on /v1/docs.
 func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	// y-websocket puts the room name in the path unescaped; the id alphabet has no '%', so the raw path is it.
 	docID := strings.TrimPrefix(r.URL.EscapedPath(), "/ws/")
-	token, tokenErr := auth.TokenFromRequest(r)
-	ext, extErr := protocol.ParseExtensions(r.URL.Query().Get(protocol.ExtensionParam))
+	p, access, ticket, refused := s.admitWS(r, docID)
+	if refused != nil && refused.code == CloseBadDocID && !websocket.IsWebSocketUpgrade(r) {
+		s.metrics.refusals.WithLabelValues(refused.metric).Inc()
+		writeError(w, http.StatusBadRequest, refused.reason)
+		return
+	}
+	ext, _ := protocol.ParseExtensions(r.URL.Query().Get(protocol.ExtensionParam)) // checked by admitWS
 	conn, err := upgrader.Upgrade(w, r, nil)
 	if err != nil {
+		ticket.release()
 		return // gorilla has answered with an HTTP error
 	}
 	s.conns.Add(1)
@@ -42,45 +52,18 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		if !handedOff {
 			s.conns.Add(-1)
+			ticket.release()
 		}
 	}()
 	refuse := func(code int, metric, reason string) { s.refuseConn(conn, code, metric, reason) }
-	if err := ValidateDocID(docID); err != nil {
-		refuse(CloseBadDocID, "bad_doc_id", err.Error())
-		return
-	}
-	if extErr != nil {
-		refuse(CloseMalformed, "bad_extension", extErr.Error())
+	if refused != nil {
+		refuse(refused.code, refused.metric, refused.reason)
 		return
 	}
 	if s.conns.Load() > int64(s.cfg.Limits.MaxConnections) {
 		refuse(CloseOverloaded, "node_connection_limit", "node connection limit reached, retry later")
 		return
 	}
-	if tokenErr != nil {
-		refuse(CloseUnauthorized, "bad_token", tokenErr.Error())
-		return
-	}
-	p, err := s.verifier.Verify(token)
-	if err != nil {
-		refuse(CloseUnauthorized, "bad_token", authReason(err))
-		return
-	}
-	access := p.Access(docID)
-	if !access.Read {
-		refuse(CloseForbidden, "doc_not_granted", "the token does not grant this document")
-		return
-	}
-	ticket, limited := s.sec.abuse.admit(p.Subject, remoteIP(r))
-	if limited != nil {
-		refuse(limited.code, limited.metric, limited.reason)
-		return
-	}
-	defer func() {
-		if !handedOff {
-			ticket.release()
-		}
-	}()
 	ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
 	room, err := s.hub.acquire(ctx, docID, true)
 	cancel()
@@ -111,6 +94,42 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	}()
 }
 
+// admitWS decides, before the upgrade, whether a WebSocket to docID may open: it verifies the token and takes
+// the abuse limits' place (the ticket, to release if the connection does not become a session). A refusal
+// carries the close code, metric and reason to send once upgraded.
+func (s *Server) admitWS(r *http.Request, docID string) (*auth.Principal, auth.Access, *abuseTicket, *refusal) {
+	no := func(code int, metric, reason string) (*auth.Principal, auth.Access, *abuseTicket, *refusal) {
+		return nil, auth.Access{}, nil, &refusal{code, metric, reason}
+	}
+	if err := ValidateDocID(docID); err != nil {
+		return no(CloseBadDocID, "bad_doc_id", err.Error())
+	}
+	if _, err := protocol.ParseExtensions(r.URL.Query().Get(protocol.ExtensionParam)); err != nil {
+		return no(CloseMalformed, "bad_extension", err.Error())
+	}
+	// The node limit is checked here as a fast path and again after the upgrade, where the count is taken.
+	if s.conns.Load() >= int64(s.cfg.Limits.MaxConnections) {
+		return no(CloseOverloaded, "node_connection_limit", "node connection limit reached, retry later")
+	}
+	token, err := auth.TokenFromRequest(r)
+	if err != nil {
+		return no(CloseUnauthorized, "bad_token", err.Error())
+	}
+	p, err := s.verifier.Verify(token)
+	if err != nil {
+		return no(CloseUnauthorized, "bad_token", authReason(err))
+	}
+	access := p.Access(docID)
+	if !access.Read {
+		return no(CloseForbidden, "doc_not_granted", "the token does not grant this document")
+	}
+	ticket, limited := s.sec.abuse.admit(p.Subject, remoteIP(r))
+	if limited != nil {
+		return no(limited.code, limited.metric, limited.reason)
+	}
+	return p, access, ticket, nil
+}
+
 // authReason is the text of a verification error without the package prefix.
 func authReason(err error) string {
 	if errors.Is(err, auth.ErrMissingToken) {
@@ -126,7 +145,7 @@ func authReason(err error) string {
 // refuseConn closes a connection that never joined a room.
 func (s *Server) refuseConn(conn *websocket.Conn, code int, metric, reason string) {
 	s.metrics.refusals.WithLabelValues(metric).Inc()
-	s.log.Info("connection refused", "reason", metric)
+	s.quiet.Info("connection refused", "reason", metric) // a flood of bad handshakes: one line per window
 	deadline := time.Now().Add(time.Second)
 	_ = conn.SetWriteDeadline(deadline)
 	if code == CloseUnauthorized || code == CloseForbidden {

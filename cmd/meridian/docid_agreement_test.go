@@ -12,7 +12,8 @@ import (
 // server's byte for byte. The check lives here because cmd is the one place that imports both.
 func TestClientDocIDRuleMatchesTheServers(t *testing.T) {
 	ids := []string{"notes", "team/notes-1.md", "a:b~c_d", "", "with space", "query?x", "frag#x", "pct%20",
-		"ümlaut", "nul\x00", strings.Repeat("x", server.MaxDocIDLen), strings.Repeat("x", server.MaxDocIDLen+1)}
+		"ümlaut", "nul\x00",
+		".", "..", "./a", "../a", "a/.", "a/..", "a/./b", "a/../b", "...", "a/.../b", ".a/b.", "a..b", "/a", "a//b", strings.Repeat("x", server.MaxDocIDLen), strings.Repeat("x", server.MaxDocIDLen+1)}
 	for c := 0; c < 256; c++ {
 		ids = append(ids, "d"+string(rune(c)))
 	}
@@ -25,7 +26,7 @@ func TestClientDocIDRuleMatchesTheServers(t *testing.T) {
 }
 
 func FuzzClientDocIDRuleMatchesTheServers(f *testing.F) {
-	for _, seed := range []string{"notes", "team/notes-1.md", "", "a b", "x?y", "ü", strings.Repeat("z", server.MaxDocIDLen+1)} {
+	for _, seed := range []string{"notes", "team/notes-1.md", "", "a b", "x?y", "ü", "a/../b", "./x", strings.Repeat("z", server.MaxDocIDLen+1)} {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, id string) {

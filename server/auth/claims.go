@@ -59,11 +59,22 @@ type Principal struct {
 	Subject   string
 	Grants    []Grant
 	Admin     bool
-	ExpiresAt time.Time // zero: never (only anonymous development principals)
+	ExpiresAt time.Time // the token's exp; zero: never (only anonymous development principals)
 	Anonymous bool
 	KeyID     string // the `kid` the token named, "" if none
 
-	verifiedBy *keyRef // the key that verified the token (Verifier.Trusts); nil: none
+	verifiedBy *keyRef       // the key that verified the token (Verifier.Trusts); nil: none
+	leeway     time.Duration // the clock skew the verifier allowed past ExpiresAt
+}
+
+// ValidUntil is when the principal stops being valid: its token's exp plus the verifier's leeway, the same
+// instant the verifier starts refusing the token, so a connection admitted inside the leeway is not closed
+// the moment it opens but when a new connection with the same token would be refused. Zero: never.
+func (p *Principal) ValidUntil() time.Time {
+	if p.ExpiresAt.IsZero() {
+		return time.Time{}
+	}
+	return p.ExpiresAt.Add(p.leeway)
 }
 
 // Access combines every grant matching docID: the most permissive wins, and write implies read and presence.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -149,9 +150,17 @@ func (v *Verifier) Verify(token string) (*Principal, error) {
 	ref, _ := st.verifiedBy(t, token)
 	p.verifiedBy = &ref
 	if claims.ExpiresAt != nil {
-		p.ExpiresAt = claims.ExpiresAt.Time
+		p.ExpiresAt, p.leeway = claims.ExpiresAt.Time, v.leeway()
 	}
 	return p, nil
+}
+
+// leeway is the clock skew allowed on exp and nbf (the parser's, keystate.go).
+func (v *Verifier) leeway() time.Duration {
+	if v.cfg.Leeway == 0 {
+		return DefaultLeeway
+	}
+	return v.cfg.Leeway
 }
 
 // reason turns a jwt error into a short client-facing explanation.
@@ -173,9 +182,25 @@ func reason(err error) string {
 	case errors.Is(err, jwt.ErrTokenUnverifiable):
 		return "algorithm not allowed or key unknown"
 	case errors.Is(err, jwt.ErrTokenRequiredClaimMissing):
-		return "token has no expiry"
+		return missingClaim(err)
 	case errors.Is(err, jwt.ErrTokenMalformed):
 		return "malformed token"
 	}
 	return "token rejected"
+}
+
+// missingClaim names the required claim a token lacks. golang-jwt reports every missing claim with the same
+// sentinel and says which only in the text ("iss claim is required"), so the text is what is read.
+func missingClaim(err error) string {
+	msg := err.Error()
+	for _, c := range []struct{ claim, reason string }{
+		{"exp", "token has no expiry (exp)"},
+		{"iss", "token has no issuer (iss); this server requires one"},
+		{"aud", "token has no audience (aud); this server requires one"},
+	} {
+		if strings.Contains(msg, c.claim+" claim is required") {
+			return c.reason
+		}
+	}
+	return "token lacks a required claim"
 }

@@ -23,6 +23,10 @@ type LateRegionConfig struct {
 	Check int
 	// Proxies puts a realproc.Proxy in front of both regions' peer listeners (for Heal's cut mode).
 	Proxies bool
+	// CPUsA and CPUsB pin region A and region B (taskset lists; empty: unpinned). Two regions are two
+	// machines: pinned apart, B's copying does not take A's CPU, and A's latency shows what serving the
+	// bootstrap costs A itself.
+	CPUsA, CPUsB string
 	Logf    func(format string, args ...any)
 }
 
@@ -91,7 +95,7 @@ func LateRegion(ctx context.Context, cfg LateRegionConfig) (LateRegionResult, *P
 		logf = func(string, ...any) {}
 	}
 	pair := &Pair{}
-	a, err := StartNode(NodeConfig{Bin: cfg.Bin, Region: "a", Dir: cfg.Dir, ProxyPeer: cfg.Proxies})
+	a, err := StartNode(NodeConfig{Bin: cfg.Bin, Region: "a", Dir: cfg.Dir, ProxyPeer: cfg.Proxies, CPUs: cfg.CPUsA})
 	if err != nil {
 		return res, pair, err
 	}
@@ -118,7 +122,7 @@ func LateRegion(ctx context.Context, cfg LateRegionConfig) (LateRegionResult, *P
 	if err != nil {
 		return res, pair, err
 	}
-	b, err := StartNode(NodeConfig{Bin: cfg.Bin, Region: "b", Dir: cfg.Dir, Join: a, ProxyPeer: cfg.Proxies})
+	b, err := StartNode(NodeConfig{Bin: cfg.Bin, Region: "b", Dir: cfg.Dir, Join: a, ProxyPeer: cfg.Proxies, CPUs: cfg.CPUsB})
 	if err != nil {
 		return res, pair, err
 	}

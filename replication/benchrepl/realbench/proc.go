@@ -84,6 +84,7 @@ type Node struct {
 	// --peer-advertise address) and can cut every peer stream to this node (realproc.Proxy).
 	Proxy   *realproc.Proxy
 	bin     string
+	cpus    string
 	extra   []string
 	logPath string
 	mu      sync.Mutex
@@ -102,6 +103,9 @@ type NodeConfig struct {
 	Extra []string
 	// ProxyPeer puts a realproc.Proxy in front of the peer listener (Node.Proxy).
 	ProxyPeer bool
+	// CPUs pins the process to these CPUs (a taskset list such as "0"; empty: anywhere), so two regions
+	// on one machine do not take each other's CPU as two machines would not.
+	CPUs string
 }
 
 // StartNode picks free loopback ports and starts the process. It does not wait for readiness.
@@ -110,7 +114,7 @@ func StartNode(cfg NodeConfig) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	n := &Node{Region: cfg.Region, bin: cfg.Bin, extra: cfg.Extra, Dir: filepath.Join(cfg.Dir, cfg.Region),
+	n := &Node{Region: cfg.Region, bin: cfg.Bin, extra: cfg.Extra, cpus: cfg.CPUs, Dir: filepath.Join(cfg.Dir, cfg.Region),
 		HTTP: hostPort(ports[0]), Peer: hostPort(ports[1]), Gossip: hostPort(ports[2])}
 	if cfg.Join != nil {
 		n.Join = cfg.Join.Gossip
@@ -155,6 +159,9 @@ func (n *Node) Start() error {
 		return err
 	}
 	cmd := exec.Command(n.bin, args...)
+	if n.cpus != "" {
+		cmd = exec.Command("taskset", append([]string{"-c", n.cpus, n.bin}, args...)...)
+	}
 	cmd.Env = append(os.Environ(), "MERIDIAN_CLUSTER_KEY="+ClusterKey)
 	cmd.Stdout, cmd.Stderr = log, log
 	// The node dies with the bench, whatever ends it: nothing is left running.

@@ -74,7 +74,7 @@ BENCH_REPL_FLAGS ?=
 .PHONY: bench-replication
 bench-replication: build
 	$(GO) build -o bin/benchrepl ./replication/benchrepl
-	taskset -c 1 ./bin/benchrepl -real -meridian bin/meridian -real-docs $(REAL_DOCS) -real-timeout $(REAL_TIMEOUT) $(BENCH_REPL_FLAGS)
+	taskset -c 0 ./bin/benchrepl -real -meridian bin/meridian -real-docs $(REAL_DOCS) -real-timeout $(REAL_TIMEOUT) $(BENCH_REPL_FLAGS)
 
 # Meridian against the Node Yjs servers (server/bench/peers) under one load generator: fan-out throughput and
 # latency, idle memory, cold load. Servers run on core 0, the generator on core 1. About 6 minutes.

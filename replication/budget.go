@@ -17,7 +17,9 @@ import (
 //     once per second, since the p99 it reads covers about a second of writes; otherwise it grows by a sixteenth of the maximum per tick (from the floor to the maximum in
 //     under 2 s at the default 100 ms tick);
 //   - the maximum is RepairDocsPerSecond and RepairBytesPerSecond (defaults 50,000 documents/s and
-//     64 MB/s), the starting point an eighth of it.
+//     64 MB/s), the starting point an eighth of it;
+//   - the idle p99 is learnt only after repair has been quiet for a second, so the tail of a repair does
+//     not pass for idle.
 //
 // The figures are in Status (GET /v1/cluster, "repair_budget") and the metrics
 // meridian_replication_repair_budget_bytes_per_second and meridian_replication_client_write_p99_seconds.
@@ -34,13 +36,15 @@ type budget struct {
 		lastP99   time.Duration
 		pressured uint64 // ticks under pressure, since start
 		calm      int    // ticks to wait before the next halving
+		quiet     int    // consecutive ticks without repair
 	}
 }
 
 const (
-	budgetFloor = 1.0 / 64
-	budgetStep  = 1.0 / 16
-	budgetStart = 1.0 / 8
+	budgetQuietTicks = 10
+	budgetFloor      = 1.0 / 64
+	budgetStep       = 1.0 / 16
+	budgetStart      = 1.0 / 8
 )
 
 func newBudget(cfg Config) *budget {
@@ -58,21 +62,28 @@ func (b *budget) adapt(repairing bool) (docsPerTick, bytesPerTick int) {
 	}
 	b.mu.Lock()
 	b.mu.lastP99 = p99
-	if !repairing {
+	if repairing {
+		b.mu.quiet = 0
+	} else {
+		b.mu.quiet++
+	}
+	switch {
+	case !repairing && b.mu.quiet < budgetQuietTicks:
+	case !repairing:
 		// The idle latency: a slow average, so one quiet tick does not move it.
 		if b.mu.idleP99 == 0 {
 			b.mu.idleP99 = p99
 		} else {
 			b.mu.idleP99 += (p99 - b.mu.idleP99) / 16
 		}
-	} else if p99 > b.targetLocked() {
+	case p99 > b.targetLocked():
 		b.mu.pressured++
 		if b.mu.calm <= 0 {
 			b.mu.share = max(b.mu.share/2, budgetFloor)
 			b.mu.calm = int(time.Second / max(b.tick, time.Millisecond))
 		}
 		b.mu.calm--
-	} else {
+	default:
 		b.mu.calm--
 		b.mu.share = min(b.mu.share+budgetStep, 1)
 	}

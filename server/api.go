@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/meridian-sync/meridian/crdt"
 	"github.com/meridian-sync/meridian/server/auth"
@@ -245,6 +246,7 @@ func decodeBase64(s string) ([]byte, error) {
 }
 
 func (s *Server) postUpdate(w http.ResponseWriter, r *http.Request, id string) {
+	start := time.Now() // a stored write's latency, whole, is what repair protects (latency_window.go)
 	// Nothing of the body is read before the caller is known to be allowed to write: a refusal answers at
 	// once and closes the connection (net/http would otherwise read up to 256 KB of the unread body to keep
 	// it alive). Once the body is read, keep-alive is allowed again.
@@ -285,6 +287,7 @@ func (s *Server) postUpdate(w http.ResponseWriter, r *http.Request, id string) {
 	}
 	switch {
 	case err == nil:
+		s.writeLatency.observe(time.Since(start))
 		writeJSON(w, http.StatusOK, map[string]any{"stored": true})
 	case errors.Is(err, errRefused):
 		status := http.StatusBadRequest

@@ -25,6 +25,7 @@ type roomEvent struct {
 	s    *session
 	msg  *protocol.Message // a pointer keeps the event, and so each room's inbox buffer, small
 	fn   func(r *room)     // evCall: runs on the room goroutine
+	at   time.Time         // evFrame: when the session read it (a client write's latency counts from here)
 }
 
 // member is the room's view of one connection.
@@ -60,6 +61,7 @@ type room struct {
 	broken     bool
 	draining   bool
 	lastActive time.Time
+	arrived    time.Time // while a client's frame is handled: when its session read it
 }
 
 func newRoom(h *hub, id string) *room {
@@ -170,7 +172,9 @@ func (r *room) handle(ev roomEvent) {
 		r.leave(ev.s)
 	case evFrame:
 		if m := r.members[ev.s]; m != nil && !r.broken {
+			r.arrived = ev.at
 			r.frame(ev.s, m, *ev.msg)
+			r.arrived = time.Time{}
 		}
 	case evCall:
 		ev.fn(r)

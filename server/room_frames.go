@@ -74,13 +74,12 @@ func (r *room) syncMessage(s *session, m *member, msg protocol.SyncMessage) {
 func (r *room) afterWrites(writes []pendingWrite, done func(error)) {
 	queued := time.Now()
 	for _, w := range writes {
-		frame, client := w.broadcast, w.client
+		frame, arrived := w.broadcast, w.arrived
 		r.queue.push(w.write, func(err error) {
 			if err == nil && frame != nil {
-				wait := time.Since(queued)
-				r.srv.metrics.durableWait.Observe(wait.Seconds())
-				if client {
-					r.srv.writeLatency.observe(wait)
+				r.srv.metrics.durableWait.Observe(time.Since(queued).Seconds())
+				if !arrived.IsZero() {
+					r.srv.writeLatency.observe(time.Since(arrived))
 				}
 				r.broadcast(frame)
 			}
@@ -94,7 +93,9 @@ func (r *room) afterWrites(writes []pendingWrite, done func(error)) {
 type pendingWrite struct {
 	write     *store.Write
 	broadcast []byte // the sync update frame to send to the room once durable; nil for bookkeeping writes
-	client    bool   // a client's write (its durable wait is what repair protects)
+	// arrived is when a WebSocket client's update was read: its latency to durable is what repair protects
+	// (zero for a peer's, and for an HTTP write, whose handler measures it whole).
+	arrived time.Time
 }
 
 // ingest applies a client's update to the document and queues it for storage. A read-only client's update is
@@ -143,7 +144,7 @@ func (r *room) ingestFrom(update []byte, canWrite bool, origin writeOrigin) ([]p
 	client := origin == originClient
 	for i, u := range r.captured {
 		w := r.append(u, i == len(r.captured)-1 && !pending, client)
-		writes = append(writes, pendingWrite{write: &w, broadcast: protocol.EncodeSyncUpdate(u), client: client})
+		writes = append(writes, pendingWrite{write: &w, broadcast: protocol.EncodeSyncUpdate(u), arrived: r.arrived})
 		r.docBytes += len(u)
 	}
 	if pending {

@@ -128,7 +128,7 @@ func (s *session) readLoop() {
 			return
 		}
 		select {
-		case s.room.inbox <- roomEvent{kind: evFrame, s: s, msg: &msg}:
+		case s.room.inbox <- roomEvent{kind: evFrame, s: s, msg: &msg, at: time.Now()}:
 		case <-s.closing:
 			return
 		}

@@ -24,7 +24,7 @@ var (
 	realRate      = flag.Float64("real-rate", 200, "A's latency writer: writes per second")
 	realConns     = flag.Int("real-conns", 16, "A's latency writer: connections")
 	realIdle      = flag.Duration("real-idle", 10*time.Second, "A's idle latency measurement before B starts")
-	realPin       = flag.String("real-pin", "0/1", "late, heal: taskset CPU lists for regions A and B as A/B (\"\": unpinned); run the bench itself on B's CPUs (make bench-replication does)")
+	realPin       = flag.String("real-pin", "0/1", "late, heal: taskset CPU lists for regions A and B as A/B (\"\": unpinned); run the bench itself beside A, as A's clients (make bench-replication pins it to CPU 0)")
 	realTimeout   = flag.Duration("real-timeout", 10*time.Minute, "give up waiting for B (join, and each heal) after this long")
 	realCheck     = flag.Int("real-check", 1000, "documents (random) whose JSON is compared on A and B after the join; ≥ -real-docs: all")
 	realDiverged  = flag.String("real-diverged", "100,10000", "heal: documents written on A while B is down, comma separated")

@@ -35,19 +35,16 @@ type exchange struct {
 	segments []uint32       // legacy KeysReq: segments whose key lists were asked for
 	keyNodes []wire.NodeRef // nodes whose key lists are (to be) asked for
 	bounded  bool           // a bound cut the work short
-	// phaseSync: documents still to ask for, what the peer's key list said of each, and the size of
-	// the batch awaiting its reply (0: none).
+	// phaseSync: documents still to ask for, what the peer's key list said of each, and the batches
+	// awaiting their replies, by their own xids (batches.go).
 	queue        []string
 	want         map[string]theirKey
-	chunk        []string // the batch in flight, in request order (SyncReply is positional)
-	replied      []bool   // which of chunk's positions were answered
-	inFlight     int
+	batches      map[uint64]*syncBatch
 	lastActivity uint64 // tick of the last reply or request: the timeout counts from here
 }
 
 func (n *Node) startExchange(peer string) {
-	n.lastXid++
-	x := &exchange{xid: n.lastXid, peer: peer, started: n.tick, lastActivity: n.tick}
+	x := &exchange{xid: n.nextXid(), peer: peer, started: n.tick, lastActivity: n.tick}
 	n.exchanges[x.xid] = x
 	delete(n.wantExchange, peer)
 	delete(n.deferred, peer)
@@ -67,7 +64,7 @@ func (n *Node) exchangingWith(peer string) bool {
 // finish ends an exchange. clean means the trees matched (after the confirm pass, nothing to repair):
 // that is what a bootstrapping node waits for from every peer.
 func (n *Node) finish(x *exchange, clean bool) {
-	delete(n.exchanges, x.xid)
+	n.dropExchange(x)
 	if clean {
 		n.stats.ExchangesClean++
 		n.synced[x.peer] = true

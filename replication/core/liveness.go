@@ -22,9 +22,9 @@ func (n *Node) heard(id string) {
 	if p, ok := n.peers[id]; ok && p.live && !n.reachable(p) {
 		// Exchanges in flight across the silence lost their messages: start afresh; and resend the
 		// unacknowledged pushes (retransmission paused while the peer was silent).
-		for xid, x := range n.exchanges {
+		for _, x := range n.exchanges {
 			if x.peer == id {
-				delete(n.exchanges, xid)
+				n.dropExchange(x)
 			}
 		}
 		n.owe(id)

@@ -41,6 +41,7 @@ type Node struct {
 	recvDirty map[string]bool
 
 	exchanges    map[uint64]*exchange // by xid
+	batchOf      map[uint64]uint64    // sync batch xid → its exchange's xid (batches.go)
 	lastXid      uint64               // xids count up from a random start: short on the wire
 	wantExchange map[string]bool      // peers owed an exchange as soon as possible
 	deferred     map[string]uint64    // peers owed an exchange the peer should start: tick to give up waiting
@@ -74,7 +75,7 @@ func New(cfg Config, saved []Record) (*Node, error) {
 		tree: tree.New(cfg.Shape), digests: map[string][32]byte{}, tombs: map[string]bool{},
 		log: map[uint64]wire.Message{}, peers: map[string]*peer{}, recv: map[string]uint64{},
 		ackDue: map[string]bool{}, gapAsked: map[string]uint64{}, recvDirty: map[string]bool{},
-		exchanges: map[uint64]*exchange{}, wantExchange: map[string]bool{}, synced: map[string]bool{},
+		exchanges: map[uint64]*exchange{}, batchOf: map[uint64]uint64{}, wantExchange: map[string]bool{}, synced: map[string]bool{},
 		deferred: map[string]uint64{}, lastXidFrom: map[string]uint64{},
 		logTick: map[uint64]uint64{}, lastHeard: map[string]uint64{}, lastSent: map[string]uint64{},
 	}

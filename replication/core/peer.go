@@ -59,9 +59,9 @@ func (n *Node) PeerDown(id string) {
 		p.live = false
 	}
 	n.synced[id] = false
-	for xid, x := range n.exchanges {
+	for _, x := range n.exchanges {
 		if x.peer == id {
-			delete(n.exchanges, xid)
+			n.dropExchange(x)
 		}
 	}
 }

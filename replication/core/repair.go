@@ -169,30 +169,34 @@ const descendBytesPerChild = 8
 // batch of thousands would hold its driver for hundreds of milliseconds (heartbeats and pushes behind it).
 const maxSyncBatchDocs = 512
 
-// releaseSyncBatch asks the peer for the next batch of the exchange's queued documents, as many as
-// the documents budget allows, unless a batch is still unanswered.
+// maxSyncBatchesInFlight is how many batches of one exchange may await their replies at once (batches.go):
+// while the peer reads one, the reply to the one before travels and is taken in, so a bootstrap runs at
+// the pace of the slower end rather than of the round trip.
+const maxSyncBatchesInFlight = 4
+
+// releaseSyncBatch asks the peer for the next batches of the exchange's queued documents, as many
+// documents as the documents budget allows, up to maxSyncBatchesInFlight unanswered batches.
 func (n *Node) releaseSyncBatch(x *exchange) error {
-	if x.inFlight > 0 || len(x.queue) == 0 || n.docTokens <= 0 {
-		return nil
-	}
-	k := min(n.docTokens, len(x.queue), maxSyncBatchDocs)
-	n.docTokens -= k
-	batch := wire.Message{Kind: wire.KindSyncBatch1, To: x.peer, Xid: x.xid}
-	for _, doc := range x.queue[:k] {
-		sv := emptyStateVector // a document this node does not hold (all of them, in a bootstrap): no read
-		if _, held := n.digests[doc]; held {
-			var err error
-			if sv, err = n.store.StateVector(doc); err != nil {
-				n.finish(x, false)
-				return fmt.Errorf("meridian/replication/core: state vector of %q: %w", doc, err)
+	for len(x.batches) < maxSyncBatchesInFlight && len(x.queue) > 0 && n.docTokens > 0 {
+		k := min(n.docTokens, len(x.queue), maxSyncBatchDocs)
+		b := n.newSyncBatch(x, x.queue[:k:k])
+		batch := wire.Message{Kind: wire.KindSyncBatch1, To: x.peer, Xid: b.xid}
+		for _, doc := range b.docs {
+			sv := emptyStateVector // a document this node does not hold (all of them, in a bootstrap): no read
+			if _, held := n.digests[doc]; held {
+				var err error
+				if sv, err = n.store.StateVector(doc); err != nil {
+					n.finish(x, false)
+					return fmt.Errorf("meridian/replication/core: state vector of %q: %w", doc, err)
+				}
 			}
+			batch.Syncs = append(batch.Syncs, wire.DocSync{Doc: doc, StateVector: sv})
 		}
-		batch.Syncs = append(batch.Syncs, wire.DocSync{Doc: doc, StateVector: sv})
+		n.docTokens -= k
+		x.queue, x.lastActivity = x.queue[k:], n.tick
+		n.stats.RepairsRequested += uint64(k)
+		n.sendRepair(batch)
 	}
-	x.chunk, x.replied = x.queue[:k:k], make([]bool, k)
-	x.queue, x.inFlight, x.lastActivity = x.queue[k:], k, n.tick
-	n.stats.RepairsRequested += uint64(k)
-	n.sendRepair(batch)
 	return nil
 }
 
@@ -246,9 +250,8 @@ func (n *Node) onSyncBatch2(m wire.Message) error {
 	if m.Xid == 0 {
 		return nil // a send-back: nothing more to do
 	}
-	x := n.exchanges[m.Xid]
-	if x == nil || x.peer != m.From || x.phase != phaseSync || x.inFlight == 0 {
-		n.stats.StaleReplies++ // the exchange timed out or was dropped; a later one looks again
+	x, b := n.batchAnswered(m)
+	if b == nil {
 		return nil
 	}
 	for _, s := range m.Syncs {
@@ -256,39 +259,32 @@ func (n *Node) onSyncBatch2(m wire.Message) error {
 			n.pendingBack = append(n.pendingBack, backCheck{peer: m.From, doc: s.Doc, salt: x.xid, sv: s.StateVector, theirs: x.want[s.Doc]})
 		}
 	}
-	x.inFlight, x.lastActivity = max(x.inFlight-len(m.Syncs), 0), n.tick
-	if x.inFlight > 0 {
-		return nil // more parts of the reply are coming (sendRepair splits large batches)
-	}
-	if len(x.queue) == 0 {
-		n.finish(x, false)
-		return nil
-	}
-	return n.releaseSyncBatch(x)
+	b.left = max(b.left-len(m.Syncs), 0)
+	x.lastActivity = n.tick
+	return n.afterBatchPart(x, b)
 }
 
 // onSyncReply takes (a part of) the answer to the exchange's batch in flight: applies the updates,
 // queues a backCheck per document the peer may lack something of, and once every position was
 // answered releases the next batch. Duplicated parts are counted once.
 func (n *Node) onSyncReply(m wire.Message) error {
-	x := n.exchanges[m.Xid]
-	if x == nil || x.peer != m.From || x.phase != phaseSync || x.inFlight == 0 {
-		n.stats.StaleReplies++ // the exchange timed out or was dropped; a later one looks again
+	x, b := n.batchAnswered(m)
+	if b == nil {
 		return nil
 	}
-	if m.First > uint64(len(x.chunk)) || uint64(len(m.Syncs)) > uint64(len(x.chunk))-m.First {
+	if m.First > uint64(len(b.docs)) || uint64(len(m.Syncs)) > uint64(len(b.docs))-m.First {
 		n.finish(x, false)
 		return fmt.Errorf("%w: sync reply for positions %d..%d of a batch of %d", ErrBadMessage,
-			m.First, m.First+uint64(len(m.Syncs)), len(x.chunk))
+			m.First, m.First+uint64(len(m.Syncs)), len(b.docs))
 	}
 	for i, s := range m.Syncs {
 		pos := int(m.First) + i
-		if x.replied[pos] {
+		if b.replied[pos] {
 			continue
 		}
-		x.replied[pos] = true
-		x.inFlight--
-		doc := x.chunk[pos]
+		b.replied[pos] = true
+		b.left--
+		doc := b.docs[pos]
 		if n.tombs[doc] {
 			continue
 		}
@@ -302,14 +298,7 @@ func (n *Node) onSyncReply(m wire.Message) error {
 		}
 	}
 	x.lastActivity = n.tick
-	if x.inFlight > 0 {
-		return nil // more parts are coming
-	}
-	if len(x.queue) == 0 {
-		n.finish(x, false)
-		return nil
-	}
-	return n.releaseSyncBatch(x)
+	return n.afterBatchPart(x, b)
 }
 
 // sendBack runs after the driver applied a Ready's updates (the digests are fresh): for each check,

@@ -18,7 +18,7 @@ func (n *Node) expireExchanges() {
 		switch {
 		case n.tick-x.lastActivity > uint64(n.cfg.ExchangeTimeoutTicks):
 			n.stats.ExchangesTimedOut++
-			delete(n.exchanges, xid)
+			n.dropExchange(x)
 			n.wantExchange[x.peer] = true
 		case x.phase == phasePause && n.tick >= x.resumeAt:
 			x.phase = phaseRootsConfirm

@@ -27,7 +27,7 @@ type LateRegionConfig struct {
 	// machines: pinned apart, B's copying does not take A's CPU, and A's latency shows what serving the
 	// bootstrap costs A itself.
 	CPUsA, CPUsB string
-	Logf    func(format string, args ...any)
+	Logf         func(format string, args ...any)
 }
 
 // Pair is two running regions of one cluster, A and the region that joined it, B.

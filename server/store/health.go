@@ -67,7 +67,7 @@ type Health struct {
 // health tracks the state. The state itself is an atomic, read on every write; the rest is guarded by mu.
 type health struct {
 	state   atomic.Int32
-	stalled atomic.Bool // Pebble is in a write stall (its flushes are behind)
+	stalled atomic.Bool  // Pebble is in a write stall (its flushes are behind)
 	opened  atomic.Bool  // pebble.Open returned: from here on a Pebble fatal error parks instead of crashing
 	parked  atomic.Int32 // Pebble goroutines parked in fatal: closing the database would wait for them
 	space   *diskSpace

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -145,7 +146,7 @@ func (h *health) change(to State, reason string, level slog.Level) {
 	case StateFailed:
 		msg = "storage failed: refusing writes until the node is restarted"
 	}
-	h.log.Log(nil, level, msg, "reason", reason, "avail_bytes", avail, "total_bytes", total,
+	h.log.Log(context.Background(), level, msg, "reason", reason, "avail_bytes", avail, "total_bytes", total,
 		"min_free_bytes", h.space.minFree, "reserve_bytes", h.space.reserve)
 	if h.notify != nil {
 		h.notify(snapshot)
@@ -272,3 +273,6 @@ func (s *Store) syncBatch(b *pebble.Batch) (err error) {
 	}
 	return err
 }
+
+// Refusing is the error a write would get now: ErrFull, ErrFailed, or nil when the store takes writes.
+func (s *Store) Refusing() error { return s.health.refusal() }

@@ -38,7 +38,7 @@ func TestFullDiskRefusesWritesKeepsReadsAndRecovers(t *testing.T) {
 	ws := ts.connect("docs/a", "token="+writer)
 	ws.handshake()
 
-	fs.avail.Store(1 << 20) // below the 16 MiB floor of a 64 MiB disk
+	fs.avail.Store(1 << 20) // below the 8 MiB floor of a 64 MiB disk
 	waitFor(t, "/readyz to report the full disk", func() bool {
 		st, body := ts.request("GET", "/readyz", "", nil)
 		return st == 503 && strings.Contains(string(body), "storage full")

@@ -136,7 +136,7 @@ func TestFullDiskRefusesWritesAndRecoversWithoutRestart(t *testing.T) {
 // Pebble's panic in rotateWAL and "fatal error: sync: unlock of unlocked mutex".
 func TestDiskFilledByAnotherProcessIsCaughtByTheReserve(t *testing.T) {
 	disk := newFakeDisk(64 << 20)
-	s := openStore(t, "data", Options{Dir: "data", FS: disk, MinFreeBytes: -1, ReserveBytes: 12 << 20,
+	s := openStore(t, "data", Options{Dir: "data", FS: disk, MinFreeBytes: -1,
 		HealthInterval: 20 * time.Millisecond})
 	defer s.Close()
 	for i := range 20 {
@@ -204,8 +204,8 @@ func TestDiskSpaceDefaults(t *testing.T) {
 		total, reserve, minFree uint64
 		optReserve, optMinFree  int64
 	}{
-		{total: 64 << 20, reserve: 8 << 20, minFree: 16 << 20},
-		{total: 16 << 20, reserve: 2 << 20, minFree: 4 << 20},
+		{total: 64 << 20, reserve: 4 << 20, minFree: 8 << 20},
+		{total: 1 << 30, reserve: 16 << 20, minFree: 32 << 20},
 		{total: 1 << 40, reserve: 64 << 20, minFree: 1 << 30},
 		{total: 64 << 20, reserve: 0, minFree: 5, optReserve: -1, optMinFree: 5},
 	} {

@@ -28,7 +28,7 @@ type diskSpace struct {
 // Default sizes. The reserve only has to let Pebble finish what it started when the disk fills (a WAL
 // record, a flush of its two 4 MiB memtables at most, a MANIFEST edit, a compaction retried); the free
 // space floor is the margin normal operation keeps. Both scale with the filesystem between these bounds,
-// and never take more than a quarter (reserve: an eighth) of a small one.
+// and never take more than an eighth (reserve: a sixteenth) of a small one.
 const (
 	minReserveDefault = 8 << 20
 	maxReserveDefault = 64 << 20
@@ -40,8 +40,8 @@ const (
 // filesystem's size; negative: none). On a filesystem that cannot tell its size, the defaults are none.
 func (d *diskSpace) sizeDefaults(reserve, minFree int64) {
 	_, total, known := d.usage()
-	d.reserve = derivedSize(reserve, total, known, 64, minReserveDefault, maxReserveDefault, 8)
-	d.minFree = derivedSize(minFree, total, known, 32, minFreeFloor, minFreeCeiling, 4)
+	d.reserve = derivedSize(reserve, total, known, 64, minReserveDefault, maxReserveDefault, 16)
+	d.minFree = derivedSize(minFree, total, known, 32, minFreeFloor, minFreeCeiling, 8)
 }
 
 // derivedSize is opt when set, else total/share, at least floor (but at most total/smallShare) and at most
@@ -74,6 +74,10 @@ func (d *diskSpace) low(need uint64) (reason string, low bool) {
 	avail, _, ok := d.usage()
 	if !ok || avail >= d.minFree+need {
 		return "", false
+	}
+	if need > 0 {
+		return fmt.Sprintf("%s free on the data directory's filesystem: a batch of %s would leave less than the %s the store keeps free",
+			mib(avail), mib(need), mib(d.minFree)), true
 	}
 	return fmt.Sprintf("%s free on the data directory's filesystem, below the %s the store keeps free",
 		mib(avail), mib(d.minFree)), true

@@ -58,11 +58,11 @@ type Options struct {
 	// error-injecting FS. Its GetDiskUsage is how the store measures free space (health.go).
 	FS vfs.FS
 	// MinFreeBytes: writes are refused (ErrFull) while the filesystem has less free space than this
-	// (default 1/32 of the filesystem, at least 16 MiB or a quarter of a small one, at most 1 GiB;
+	// (default 1/32 of the filesystem, at least 16 MiB or an eighth of a small one, at most 1 GiB;
 	// negative: never refused for space, only when a write finds the disk full).
 	MinFreeBytes int64
 	// ReserveBytes is the size of the reserve file given up when the disk fills, so that Pebble can finish
-	// what it started (default 1/64 of the filesystem, at least 8 MiB or an eighth of a small one, at most
+	// what it started (default 1/64 of the filesystem, at least 8 MiB or a sixteenth of a small one, at most
 	// 64 MiB; negative: none). Both defaults are none on a filesystem that cannot tell its size.
 	ReserveBytes int64
 	// HealthInterval is how often free space is measured and, while full, recovery tried (default 1 s).

@@ -38,6 +38,10 @@ func (s *Server) handleReady(w http.ResponseWriter, _ *http.Request) {
 		writeError(w, http.StatusServiceUnavailable, "not ready")
 		return
 	}
+	if reason, down := s.storageNotReady(); down {
+		writeError(w, http.StatusServiceUnavailable, reason)
+		return
+	}
 	_, _ = io.WriteString(w, "ready\n")
 }
 
@@ -289,6 +293,7 @@ func (s *Server) postUpdate(w http.ResponseWriter, r *http.Request, id string) {
 	case err == nil:
 		s.writeLatency.observe(time.Since(start))
 		writeJSON(w, http.StatusOK, map[string]any{"stored": true})
+	case writeStorageError(w, err): // full: 507 (storage_health.go)
 	case errors.Is(err, errRefused):
 		status := http.StatusBadRequest
 		if strings.Contains(err.Error(), refuseDocTooBig.reason) {
@@ -316,7 +321,9 @@ func (s *Server) deleteDoc(w http.ResponseWriter, r *http.Request, id string) {
 	}
 	s.hub.evict(context.WithoutCancel(r.Context()), id)
 	if err := s.deleteInCluster(id); err != nil && !errors.Is(err, store.ErrDeleted) {
-		writeError(w, http.StatusInternalServerError, "delete failed")
+		if !writeStorageError(w, err) {
+			writeError(w, http.StatusInternalServerError, "delete failed")
+		}
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"deleted": id})

@@ -12,6 +12,7 @@ const (
 	CloseRateLimited    = 4429 // update rate or awareness limit exceeded
 	CloseInternal       = 4500 // storage failure; retry later
 	CloseOverloaded     = 4503 // connection limit of the node or document reached; retry later
+	CloseStorageFull    = 4507 // the server's disk is full: writes refused until space is freed; retry later
 	CloseSlowClient     = 4508 // the client did not keep up with its messages
 	CloseGoingAway      = 1001 // server shutting down
 	closeReasonMaxBytes = 123  // RFC 6455: control frame payload ≤ 125 bytes, 2 of them the code

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/meridian-sync/meridian/server/store"
 	"log/slog"
 	"net/http"
 	"os"
@@ -134,6 +135,9 @@ type Config struct {
 	// Web serves everything the API does not (the browser editor, mounted at "/" by cmd/meridian, which may
 	// import the web package; server may not). Nil: those paths answer 404.
 	Web http.Handler
+
+	// storeOptions lets tests adjust the store's options (a fake disk, a short health interval).
+	storeOptions func(*store.Options)
 }
 
 // Validate checks the configuration and says how to fix what is wrong.

@@ -21,6 +21,7 @@ type metrics struct {
 	ringBatches    prometheus.Counter   // room fan-outs written through io_uring
 	compactions    prometheus.Counter
 	refusals       *prometheus.CounterVec // reason
+	storageState   *prometheus.GaugeVec   // state: 1 for the store's current state (storage_health.go)
 
 	// The per-frame counters, resolved once: looking a label set up hashes it and takes a lock, which at
 	// tens of thousands of frames a second is a cost worth skipping.
@@ -82,9 +83,12 @@ func newMetrics() *metrics {
 			Help: "Document log compactions."}),
 		refusals: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "meridian_refusals_total",
 			Help: "Connections or messages refused, by reason."}, []string{"reason"}),
+		storageState: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "meridian_storage_state",
+			Help: "1 for the storage state the node is in: ok, full (writes refused until space is freed) or failed (writes refused until restart)."}, []string{"state"}),
 	}
 	m.registry.MustRegister(m.connections, m.documents, m.messages, m.bytes, m.applySeconds, m.fsyncSeconds,
 		m.batchOps, m.durableWait, m.framesPerWrite, m.writerHandoffs, m.ringBatches, m.compactions, m.refusals,
+		m.storageState,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.in, m.out = newFrameCounters(m, "in"), newFrameCounters(m, "out")
 	return m

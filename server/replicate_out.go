@@ -1,6 +1,10 @@
 package server
 
 import (
+	"errors"
+	"sync/atomic"
+	"time"
+
 	"github.com/meridian-sync/meridian/replication"
 	"github.com/meridian-sync/meridian/server/store"
 )
@@ -31,7 +35,10 @@ func (s *Server) deleteInCluster(id string) error {
 
 // replicationRecords keeps the replication core's records in the server's store, in the same group commits
 // as the documents; the push entries the store keeps by reference come back as the core's records.
-type replicationRecords struct{ st *store.Store }
+type replicationRecords struct {
+	st      *store.Store
+	closing *atomic.Bool // the server is shutting down
+}
 
 var _ replication.Storage = replicationRecords{}
 
@@ -55,5 +62,13 @@ func (r replicationRecords) Save(records []replication.Record) error {
 	for i, rec := range records {
 		raw[i] = store.Record{Key: rec.Key, Value: rec.Value}
 	}
-	return r.st.SaveReplicationRecords(raw)
+	// While the disk is full, replication waits here (its other work goes on) and resumes once the store
+	// takes writes again: an error would stop the replication node for good.
+	for {
+		err := r.st.SaveReplicationRecords(raw)
+		if !errors.Is(err, store.ErrFull) || r.closing.Load() {
+			return err
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
 }

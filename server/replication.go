@@ -138,7 +138,7 @@ func (s *Server) startReplication() error {
 		Region: s.cfg.Region, Node: s.cfg.Node, PeerAddr: c.PeerAddr, ClusterKey: []byte(c.ClusterKey),
 		// Peer streams follow the gossip keyring, so a rotation through the key manager applies to both.
 		ClusterKeys: members.Keys, TLS: peerTLS,
-		Membership: members, Storage: replicationRecords{s.store},
+		Membership: members, Storage: replicationRecords{s.store, &s.closed},
 		ClientLatency: s.writeLatency.p99,
 		// An empty node joining a cluster copies everything before it takes writes; the first node of a
 		// cluster (nothing to join) is ready at once.

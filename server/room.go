@@ -268,6 +268,10 @@ func (r *room) fail(err error) {
 	if r.broken {
 		return
 	}
+	if errors.Is(err, store.ErrFull) {
+		r.dropUnstored(err) // the room keeps serving (storage_health.go)
+		return
+	}
 	r.broken = true
 	r.hub.detach(r)
 	if !errors.Is(err, store.ErrDeleted) {

@@ -47,6 +47,8 @@ func (r *room) syncMessage(s *session, m *member, msg protocol.SyncMessage) {
 		r.queue.push(nil, func(err error) {
 			if err == nil {
 				r.send(s, answer)
+			} else {
+				refuseUnstored(s, err)
 			}
 		})
 	case protocol.SyncStep2, protocol.SyncUpdate:
@@ -63,6 +65,9 @@ func (r *room) syncMessage(s *session, m *member, msg protocol.SyncMessage) {
 		m.updates++
 		acked := m.updates // by value: later updates are not durable yet when this runs
 		r.afterWrites(writes, func(err error) {
+			if err != nil {
+				refuseUnstored(s, err)
+			}
 			if err == nil && s.ext.Ack {
 				r.send(s, protocol.EncodeAck(protocol.Ack{Updates: acked, Regions: 1}))
 			}
@@ -113,6 +118,9 @@ func (r *room) ingestFrom(update []byte, canWrite bool, origin writeOrigin) ([]p
 			return nil, nil
 		}
 		return nil, &refuseReadOnly
+	}
+	if ref := r.srv.storageRefusal(); ref != nil && !r.changesNothing(update) {
+		return nil, ref
 	}
 	if origin == originClient {
 		if ref := r.srv.replicationRefusal(r.id); ref != nil {
@@ -259,7 +267,7 @@ func (r *room) applyHTTP(update []byte, reply func(error)) {
 	if ref != nil {
 		r.keepWrites(writes)
 		r.srv.metrics.refusals.WithLabelValues(ref.metric).Inc()
-		reply(fmt.Errorf("%w: %s", errRefused, ref.reason))
+		reply(refusalError(ref))
 		return
 	}
 	r.afterWrites(writes, reply)
@@ -277,7 +285,7 @@ func (r *room) applyPeer(update []byte, reply func(replication.Applied, error)) 
 	writes, ref := r.ingestFrom(update, true, originPeer)
 	if ref != nil {
 		r.srv.metrics.refusals.WithLabelValues("peer_" + ref.metric).Inc()
-		reply(replication.Applied{Doc: r.id}, fmt.Errorf("%w: %s", errRefused, ref.reason))
+		reply(replication.Applied{Doc: r.id}, refusalError(ref))
 		return
 	}
 	applied := replication.Applied{Doc: r.id, Digest: r.doc.Snapshot().Digest(), Held: true}

@@ -59,10 +59,10 @@ func New(cfg Config) (*Server, error) {
 	if s.sec, err = s.loadSecurity(); err != nil {
 		return nil, fmt.Errorf("meridian: %w", err)
 	}
-	s.store, err = store.Open(store.Options{
+	s.store, err = store.Open(cfg.tweakStore(store.Options{
 		Dir: cfg.DataDir, Merge: crdt.MergeUpdates, Logger: newThrottledLogger(s.log, storeFailureMessages...),
 		CompactLogCount: cfg.CompactEntries, CompactLogBytes: cfg.CompactBytes,
-		OnNumbered: s.handOver,
+		OnNumbered: s.handOver, OnHealth: s.storageHealthChanged,
 		Observer: store.Observer{
 			Committed: func(ops, _ int, fsync time.Duration) {
 				s.metrics.fsyncSeconds.Observe(fsync.Seconds())
@@ -70,10 +70,11 @@ func New(cfg Config) (*Server, error) {
 			},
 			Compacted: func(string, uint64, uint64, uint64, time.Duration) { s.metrics.compactions.Inc() },
 		},
-	})
+	}))
 	if err != nil {
 		return nil, err
 	}
+	s.storageHealthChanged(s.store.Health())
 	s.direct = newDirectWriter(cfg.DisableIOUring, s.log, s.metrics.ringBatches)
 	s.hub = newHub(s)
 	if cfg.Cluster.enabled() {

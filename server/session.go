@@ -1,8 +1,10 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -61,7 +63,11 @@ func (s *session) close(code int, reason string) {
 // refuse counts a refusal, tells the client why with an auth message when it is about permissions, and closes.
 func (s *session) refuse(r refusal) {
 	s.srv.metrics.refusals.WithLabelValues(r.metric).Inc()
-	s.srv.log.Info("connection refused", "doc", s.docID, "sub", s.principal.Subject, "reason", r.metric)
+	level := slog.LevelInfo
+	if r.code == CloseStorageFull {
+		level = slog.LevelDebug // the store logs the state change once; not a line per refused write
+	}
+	s.srv.log.Log(context.Background(), level, "connection refused", "doc", s.docID, "sub", s.principal.Subject, "reason", r.metric)
 	if r.code == CloseForbidden || r.code == CloseUnauthorized {
 		// Past the queue bound if need be: the reason is worth more than the bound's last slot.
 		s.enqueue(protocol.EncodePermissionDenied(r.reason), true)

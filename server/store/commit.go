@@ -50,6 +50,9 @@ type batchState struct {
 }
 
 func (s *Store) commit(ops []*op, known *metaCache) {
+	if !s.admitBatch(ops) { // storage full or failed: refused at once, before Pebble (health.go)
+		return
+	}
 	st := &batchState{s: s, b: s.db.NewBatch(), known: known, metas: map[string]*DocInfo{}, deleted: map[string]bool{},
 		pushSeq: s.pushSeq}
 	defer st.b.Close()
@@ -72,7 +75,7 @@ func (s *Store) commit(ops []*op, known *metaCache) {
 	}
 	start := time.Now()
 	if failed == nil {
-		failed = st.b.Commit(pebble.Sync)
+		failed = s.syncBatch(st.b) // a failure is fatal to Pebble: ErrFailed from here on
 	}
 	took := time.Since(start)
 	if failed != nil {

@@ -43,7 +43,7 @@ func (s *Store) compactLoop() {
 			return
 		case docID := <-s.compactCh:
 			work, err := s.compact(docID)
-			if err != nil && !errors.Is(err, ErrClosed) && !errors.Is(err, ErrDeleted) {
+			if err != nil && !errors.Is(err, ErrClosed) && !errors.Is(err, ErrDeleted) && !errors.Is(err, ErrFull) && !errors.Is(err, ErrFailed) {
 				s.opts.Logger.Error("compaction failed", "doc", docID, "err", err)
 			}
 			s.releaseCompaction(docID)

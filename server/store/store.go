@@ -55,8 +55,21 @@ type Options struct {
 	// there. It runs on the commit goroutine and must not block.
 	OnNumbered func([]Numbered)
 	// FS is the filesystem Pebble uses (default the OS's); tests pass vfs.NewCrashableMem or an
-	// error-injecting FS.
+	// error-injecting FS. Its GetDiskUsage is how the store measures free space (health.go).
 	FS vfs.FS
+	// MinFreeBytes: writes are refused (ErrFull) while the filesystem has less free space than this
+	// (default 1/32 of the filesystem, at least 16 MiB or an eighth of a small one, at most 1 GiB;
+	// negative: never refused for space, only when a write finds the disk full).
+	MinFreeBytes int64
+	// ReserveBytes is the size of the reserve file given up when the disk fills, so that Pebble can finish
+	// what it started (default 1/64 of the filesystem, at least 8 MiB or a sixteenth of a small one, at most
+	// 64 MiB; negative: none). Both defaults are none on a filesystem that cannot tell its size.
+	ReserveBytes int64
+	// HealthInterval is how often free space is measured and, while full, recovery tried (default 1 s).
+	HealthInterval time.Duration
+	// OnHealth receives every change of the storage state (ok, full, failed). It runs on a store or Pebble
+	// goroutine, possibly while Pebble holds writes back, and must not block.
+	OnHealth func(Health)
 	// Observer receives measurements; nil fields are skipped. Callbacks run on store goroutines and must
 	// not block.
 	Observer Observer
@@ -85,15 +98,22 @@ func (o *Options) ensureDefaults() {
 	if o.CommitWindow == 0 {
 		o.CommitWindow = 2 * time.Millisecond
 	}
+	if o.HealthInterval <= 0 {
+		o.HealthInterval = time.Second
+	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.FS == nil {
+		o.FS = vfs.Default
 	}
 }
 
 // Store is a Pebble-backed document store. Safe for concurrent use.
 type Store struct {
-	db   *pebble.DB
-	opts Options
+	db     *pebble.DB
+	opts   Options
+	health *health
 
 	mu struct {
 		sync.RWMutex
@@ -117,11 +137,23 @@ func Open(opts Options) (*Store, error) {
 	if opts.Dir == "" {
 		return nil, errors.New("meridian/store: no data directory given")
 	}
-	db, err := pebble.Open(opts.Dir, &pebble.Options{Logger: quietPebbleLogger{opts.Logger}, FS: opts.FS})
+	space := &diskSpace{fs: opts.FS, dir: opts.Dir}
+	h := newHealth(space, opts.Logger, opts.OnHealth)
+	db, err := pebble.Open(opts.Dir, &pebble.Options{Logger: quietPebbleLogger{opts.Logger, h},
+		FS:            vfs.OnDiskFull(opts.FS, func() { h.markFull("the disk filled up: a write failed with ENOSPC") }),
+		EventListener: h.pebbleEvents()})
 	if err != nil {
 		return nil, fmt.Errorf("meridian/store: open %s: %w", opts.Dir, err)
 	}
-	s := &Store{db: db, opts: opts, ops: make(chan *op, opts.MaxBatchOps),
+	h.opened.Store(true)
+	space.sizeDefaults(opts.ReserveBytes, opts.MinFreeBytes)
+	space.releaseReserve() // one left by an earlier run is not counted on: make it anew
+	if err := space.createReserve(); err != nil {
+		h.markFull(fmt.Sprintf("no room for the %s reserve at start: %v", mib(space.reserve), err))
+	} else if reason, low := space.low(0); low {
+		h.markFull(reason)
+	}
+	s := &Store{db: db, opts: opts, health: h, ops: make(chan *op, opts.MaxBatchOps),
 		compactCh: make(chan string, 1024), stop: make(chan struct{})}
 	if b, err := get(db, replicationKey(pushSeqKey)); err == nil {
 		s.pushSeq, _ = uvarint(b)
@@ -130,10 +162,28 @@ func Open(opts Options) (*Store, error) {
 		return nil, fmt.Errorf("meridian/store: reading the push numbering: %w", err)
 	}
 	s.compactMu.queued = map[string]bool{}
-	s.wg.Add(2)
+	s.wg.Add(3)
 	go s.commitLoop()
 	go s.compactLoop()
+	go s.healthLoop()
 	return s, nil
+}
+
+// Health reports whether the store takes writes and, if not, why.
+func (s *Store) Health() Health { return s.health.get() }
+
+func (s *Store) healthLoop() {
+	defer s.wg.Done()
+	t := time.NewTicker(s.opts.HealthInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+			s.health.tick()
+		}
+	}
 }
 
 // Close stops accepting writes, commits those already submitted, stops compaction, and closes the database.
@@ -148,6 +198,10 @@ func (s *Store) Close() error {
 	close(s.stop)
 	s.mu.Unlock()
 	s.wg.Wait()
+	if s.health.parked.Load() > 0 {
+		// Pebble would wait for the parked goroutine for ever; the process is about to exit anyway.
+		return fmt.Errorf("%w: database left open after a fatal Pebble error", ErrFailed)
+	}
 	return s.db.Close()
 }
 
@@ -285,8 +339,12 @@ func beUint64(b []byte) uint64 {
 	return v
 }
 
-// quietPebbleLogger routes Pebble's own messages to slog at debug level (errors stay errors).
-type quietPebbleLogger struct{ log *slog.Logger }
+// quietPebbleLogger routes Pebble's own messages to slog at debug level (errors stay errors); a fatal
+// error turns the store failed (health.fatal).
+type quietPebbleLogger struct {
+	log    *slog.Logger
+	health *health
+}
 
 func (l quietPebbleLogger) Infof(format string, args ...any) {
 	l.log.Debug(fmt.Sprintf(format, args...), "component", "pebble")
@@ -295,8 +353,9 @@ func (l quietPebbleLogger) Errorf(format string, args ...any) {
 	l.log.Error(fmt.Sprintf(format, args...), "component", "pebble")
 }
 func (l quietPebbleLogger) Fatalf(format string, args ...any) {
-	l.log.Error(fmt.Sprintf(format, args...), "component", "pebble")
-	panic(fmt.Sprintf(format, args...)) // Pebble's contract: Fatalf does not return
+	msg := fmt.Sprintf(format, args...)
+	l.log.Error(msg, "component", "pebble")
+	l.health.fatal(format, msg) // Pebble's contract: Fatalf does not return
 }
 
 var _ io.Closer = (*Store)(nil)

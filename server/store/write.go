@@ -81,6 +81,11 @@ func (s *Store) submit(o *op) *op {
 		close(o.done)
 		return o
 	}
+	if err := s.health.refusal(); err != nil { // full or failed: refused at once (health.go)
+		o.err = err
+		close(o.done)
+		return o
+	}
 	s.ops <- o
 	return o
 }

@@ -27,7 +27,9 @@ type LateRegionConfig struct {
 	// machines: pinned apart, B's copying does not take A's CPU, and A's latency shows what serving the
 	// bootstrap costs A itself.
 	CPUsA, CPUsB string
-	Logf         func(format string, args ...any)
+	// ExtraB are more serve flags for B (for example --debug-addr 127.0.0.1:6061 to profile a bootstrap).
+	ExtraB []string
+	Logf   func(format string, args ...any)
 }
 
 // Pair is two running regions of one cluster, A and the region that joined it, B.
@@ -122,7 +124,8 @@ func LateRegion(ctx context.Context, cfg LateRegionConfig) (LateRegionResult, *P
 	if err != nil {
 		return res, pair, err
 	}
-	b, err := StartNode(NodeConfig{Bin: cfg.Bin, Region: "b", Dir: cfg.Dir, Join: a, ProxyPeer: cfg.Proxies, CPUs: cfg.CPUsB})
+	b, err := StartNode(NodeConfig{Bin: cfg.Bin, Region: "b", Dir: cfg.Dir, Join: a, ProxyPeer: cfg.Proxies, CPUs: cfg.CPUsB,
+		Extra: cfg.ExtraB})
 	if err != nil {
 		return res, pair, err
 	}

@@ -53,7 +53,8 @@ func (p peerDocuments) applyDirect(doc string, update []byte) (replication.Appli
 	if err != nil {
 		return replication.Applied{Doc: doc}, err
 	}
-	if d == nil {
+	held := d != nil
+	if !held {
 		d = crdt.NewDoc()
 	}
 	before := d.EncodeStateVector()
@@ -61,10 +62,13 @@ func (p peerDocuments) applyDirect(doc string, update []byte) (replication.Appli
 		return replication.Applied{Doc: doc}, err
 	}
 	applied := replication.Applied{Doc: doc, Digest: d.Snapshot().Digest(), Held: true}
-	if old, ok, _ := p.s.store.Digest(doc); ok && old == applied.Digest && string(before) == string(d.EncodeStateVector()) {
-		return applied, nil // nothing new: a duplicate or an echo
+	after := d.EncodeStateVector()
+	if held {
+		if old, ok, _ := p.s.store.Digest(doc); ok && old == applied.Digest && string(before) == string(after) {
+			return applied, nil // nothing new: a duplicate or an echo
+		}
 	}
-	w := p.s.store.AppendWithState(doc, update, store.DocState{Digest: applied.Digest, StateVector: d.EncodeStateVector()})
+	w := p.s.store.AppendWithState(doc, update, store.DocState{Digest: applied.Digest, StateVector: after})
 	return applied, w.Wait()
 }
 

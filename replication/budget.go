@@ -14,8 +14,9 @@ import (
 //     Config.RepairLatencyTarget (default 10 ms) and 1.5 × the idle p99 (an average of the p99 over
 //     ticks with no repair under way), so a disk slow even when idle does not stop repair;
 //   - under pressure the budget halves (down to a 64th of the maximum, so repair never stops), at most
-//     once per second, since the p99 it reads covers about a second of writes; otherwise it grows by a sixteenth of the maximum per tick (from the floor to the maximum in
-//     under 2 s at the default 100 ms tick);
+//     once per second, since the p99 it reads covers about a second of writes; otherwise it grows by a 64th of the maximum per tick (from the floor to the maximum in
+//     6.4 s at the default 100 ms tick: slower than the second the p99 takes to show a change, so it
+//     settles instead of swinging between the floor and the maximum);
 //   - the maximum is RepairDocsPerSecond and RepairBytesPerSecond (defaults 50,000 documents/s and
 //     64 MB/s), the starting point an eighth of it;
 //   - the idle p99 is learnt only after repair has been quiet for a second, so the tail of a repair does
@@ -43,7 +44,7 @@ type budget struct {
 const (
 	budgetQuietTicks = 10
 	budgetFloor      = 1.0 / 64
-	budgetStep       = 1.0 / 16
+	budgetStep       = 1.0 / 64
 	budgetStart      = 1.0 / 8
 )
 
@@ -116,7 +117,7 @@ type BudgetStatus struct {
 	Rule           string  `json:"rule"`
 }
 
-const budgetRule = "while repairing, halve when client write p99 > max(target, 1.5 x idle p99), else add 1/16 of max per tick; floor 1/64 of max"
+const budgetRule = "while repairing, halve when client write p99 > max(target, 1.5 x idle p99), else add 1/64 of max per tick; floor 1/64 of max"
 
 func (b *budget) status() BudgetStatus {
 	b.mu.Lock()

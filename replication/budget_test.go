@@ -17,7 +17,7 @@ func TestBudgetBacksOffUnderClientLatencyAndRecovers(t *testing.T) {
 	if st := b.status(); st.Share != budgetStart || st.IdleP99Ms < 1.9 || st.IdleP99Ms > 2.1 {
 		t.Fatalf("after idle ticks: %+v", st)
 	}
-	for range 20 { // repairing with fast clients: grows to the maximum
+	for range 60 { // repairing with fast clients: grows to the maximum
 		b.adapt(true)
 	}
 	if docs, bytes := b.perTick(); docs != 6400 || bytes != (64<<20)/10 {
@@ -44,7 +44,7 @@ func TestBudgetBacksOffUnderClientLatencyAndRecovers(t *testing.T) {
 		t.Fatalf("status %+v", st)
 	}
 	p99 = 3 * time.Millisecond
-	for range 16 {
+	for range 64 {
 		b.adapt(true)
 	}
 	if s := b.status().Share; s != 1 {

@@ -60,3 +60,7 @@ type Documents interface {
 }
 
 var _ core.DocReader = Documents(nil)
+
+// BatchReader is what a Documents may also implement to answer a whole sync batch in one pass over its
+// store (see core.BatchReader): the server's does.
+type BatchReader = core.BatchReader

@@ -61,7 +61,14 @@ func TestLimitsAndMalformedFramesCloseOnlyTheOffender(t *testing.T) {
 			t.Errorf("metric for %s missing", reason)
 		}
 	}
-	// Per-document connection limit: the bystander plus two more fill it.
+	// Per-document connection limit: the bystander plus two more fill it. The refused clients' connections are
+	// given back when their sessions end, which may trail the close frames they got: wait for that first.
+	waitFor(t, "the refused connections released", func() bool {
+		ts.srv.hub.mu.Lock()
+		defer ts.srv.hub.mu.Unlock()
+		r := ts.srv.hub.mu.rooms["d"]
+		return r != nil && r.connRefs == 1
+	})
 	second, third := ts.connect("d", tok), ts.connect("d", tok)
 	second.handshake()
 	third.handshake()

@@ -104,11 +104,15 @@ func (p peerDocuments) parts(id string) ([][]byte, error) {
 	if err != nil || !d.Exists {
 		return nil, err
 	}
-	parts := d.Updates
+	return storedParts(d), nil
+}
+
+// storedParts is a stored document's snapshot and log, in order.
+func storedParts(d store.Document) [][]byte {
 	if d.Snapshot != nil {
-		parts = append([][]byte{d.Snapshot}, parts...)
+		return append([][]byte{d.Snapshot}, d.Updates...)
 	}
-	return parts, nil
+	return d.Updates
 }
 
 // StateVector is the one stored with the document's last write; a document written before state vectors
@@ -130,16 +134,24 @@ func (p peerDocuments) StateVector(id string) ([]byte, error) {
 // Diff is what the document holds beyond sv, computed on the stored bytes (update-level merge and diff, no
 // document built). Against the empty state vector, as a bootstrap asks, it is the stored state itself.
 func (p peerDocuments) Diff(id string, sv []byte) ([]byte, error) {
-	v, err := crdt.DecodeStateVector(sv)
-	if err != nil {
-		return nil, err
-	}
 	parts, err := p.parts(id)
 	if errors.Is(err, store.ErrDeleted) || (err == nil && parts == nil) {
 		return []byte{0, 0}, nil // the empty update
 	}
 	if err != nil {
 		return nil, err
+	}
+	return diffParts(parts, sv)
+}
+
+// diffParts is what stored parts hold beyond the encoded state vector sv.
+func diffParts(parts [][]byte, sv []byte) ([]byte, error) {
+	v, err := crdt.DecodeStateVector(sv)
+	if err != nil {
+		return nil, err
+	}
+	if len(parts) == 0 {
+		return []byte{0, 0}, nil
 	}
 	merged := parts[0]
 	if len(parts) > 1 {
@@ -151,6 +163,35 @@ func (p peerDocuments) Diff(id string, sv []byte) ([]byte, error) {
 		return merged, nil
 	}
 	return crdt.DiffUpdate(merged, v)
+}
+
+var _ replication.BatchReader = peerDocuments{}
+
+// ReadBatch answers a peer's sync batch in one pass over the store (store.LoadMany): per document, what it
+// lacks against its state vector, and ours.
+func (p peerDocuments) ReadBatch(docs []string, svs [][]byte) (diffs, ours [][]byte, err error) {
+	diffs, ours = make([][]byte, len(docs)), make([][]byte, len(docs))
+	var failed error
+	err = p.s.store.LoadMany(docs, func(i int, d store.Document, sv []byte, err error) {
+		if failed != nil {
+			return
+		}
+		if errors.Is(err, store.ErrDeleted) || (err == nil && !d.Exists) {
+			diffs[i], ours[i] = []byte{0, 0}, []byte{0}
+			return
+		}
+		if err == nil {
+			diffs[i], err = diffParts(storedParts(d), svs[i])
+		}
+		if err == nil && sv == nil { // written before state vectors were kept
+			sv, err = p.StateVector(docs[i])
+		}
+		ours[i], failed = sv, err
+	})
+	if err == nil {
+		err = failed
+	}
+	return diffs, ours, err
 }
 
 func (p peerDocuments) digest(id string) ([32]byte, bool, error) {

@@ -25,6 +25,7 @@ var (
 	realConns     = flag.Int("real-conns", 16, "A's latency writer: connections")
 	realIdle      = flag.Duration("real-idle", 10*time.Second, "A's idle latency measurement before B starts")
 	realPin       = flag.String("real-pin", "0/1", "late, heal: taskset CPU lists for regions A and B as A/B (\"\": unpinned); run the bench itself beside A, as A's clients (make bench-replication pins it to CPU 0)")
+	realExtraA    = flag.String("real-serve-a", "", "late: extra `meridian serve` flags for region A, space separated")
 	realExtraB    = flag.String("real-serve-b", "", "late: extra `meridian serve` flags for the joining region B, space separated (e.g. \"--debug-addr 127.0.0.1:6061\" to profile its bootstrap)")
 	realTimeout   = flag.Duration("real-timeout", 10*time.Minute, "give up waiting for B (join, and each heal) after this long")
 	realCheck     = flag.Int("real-check", 1000, "documents (random) whose JSON is compared on A and B after the join; ≥ -real-docs: all")
@@ -79,7 +80,7 @@ func runLateAndHeal(ctx context.Context, bin, dir string, heal bool, logf func(s
 	r, pair, err := realbench.LateRegion(ctx, realbench.LateRegionConfig{Bin: bin, Dir: dir, Docs: *realDocs,
 		DocBytes: *realDocBytes, Writers: *realWriters, Rate: *realRate, Conns: *realConns, Idle: *realIdle,
 		Timeout: *realTimeout, Check: *realCheck, Proxies: proxies, Logf: logf, CPUsA: pinA, CPUsB: pinB,
-		ExtraB: strings.Fields(*realExtraB)})
+		ExtraA: strings.Fields(*realExtraA), ExtraB: strings.Fields(*realExtraB)})
 	defer pair.Stop()
 	if err != nil {
 		fmt.Println("late empty region: FAILED:", err)

@@ -205,7 +205,8 @@ func (n *Node) releaseSyncBatch(x *exchange) error {
 // what we lack), or a tombstone.
 func (n *Node) onSyncBatch1(m wire.Message) error {
 	reply := wire.Message{Kind: wire.KindSyncReply, To: m.From, Xid: m.Xid}
-	for _, s := range m.Syncs {
+	var held []int // positions of documents this node holds: those need reads
+	for i, s := range m.Syncs {
 		if n.tombs[s.Doc] {
 			// The tombstone travels on its own; the empty entry keeps the batch's count for the
 			// initiator, which moves on once every document it asked for was answered.
@@ -213,27 +214,49 @@ func (n *Node) onSyncBatch1(m wire.Message) error {
 			reply.Syncs = append(reply.Syncs, wire.DocSync{Doc: s.Doc})
 			continue
 		}
-		var entry wire.DocSync
-		entry.Doc = s.Doc
-		if _, held := n.digests[s.Doc]; held {
-			diff, err := n.store.Diff(s.Doc, s.StateVector)
-			if err != nil {
-				return fmt.Errorf("meridian/replication/core: diff of %q for %s: %w", s.Doc, m.From, err)
-			}
-			if !isEmptyUpdate(diff) { // nothing to apply travels as no bytes at all
-				entry.Update = diff
-				n.stats.RepairBytesSent += uint64(len(diff))
-			}
+		reply.Syncs = append(reply.Syncs, wire.DocSync{Doc: s.Doc, StateVector: emptyStateVector})
+		if _, ok := n.digests[s.Doc]; ok {
+			held = append(held, i)
 		}
-		sv, err := n.store.StateVector(s.Doc)
-		if err != nil {
-			return fmt.Errorf("meridian/replication/core: state vector of %q: %w", s.Doc, err)
+	}
+	diffs, svs, err := n.readBatch(m.Syncs, held)
+	if err != nil {
+		return fmt.Errorf("meridian/replication/core: reads for %s: %w", m.From, err)
+	}
+	for k, i := range held {
+		if !isEmptyUpdate(diffs[k]) { // nothing to apply travels as no bytes at all
+			reply.Syncs[i].Update = diffs[k]
+			n.stats.RepairBytesSent += uint64(len(diffs[k]))
 		}
-		entry.StateVector = sv
-		reply.Syncs = append(reply.Syncs, entry)
+		reply.Syncs[i].StateVector = svs[k]
 	}
 	n.sendRepair(reply)
 	return nil
+}
+
+// readBatch reads, for the documents at positions held of syncs, what the peer lacks (against the state
+// vector it sent) and our state vector: in one pass when the store is a BatchReader, else one by one.
+func (n *Node) readBatch(syncs []wire.DocSync, held []int) (diffs, svs [][]byte, err error) {
+	if len(held) == 0 {
+		return nil, nil, nil
+	}
+	docs, theirs := make([]string, len(held)), make([][]byte, len(held))
+	for k, i := range held {
+		docs[k], theirs[k] = syncs[i].Doc, syncs[i].StateVector
+	}
+	if br, ok := n.store.(BatchReader); ok {
+		return br.ReadBatch(docs, theirs)
+	}
+	diffs, svs = make([][]byte, len(docs)), make([][]byte, len(docs))
+	for k, doc := range docs {
+		if diffs[k], err = n.store.Diff(doc, theirs[k]); err != nil {
+			return nil, nil, fmt.Errorf("diff of %q: %w", doc, err)
+		}
+		if svs[k], err = n.store.StateVector(doc); err != nil {
+			return nil, nil, fmt.Errorf("state vector of %q: %w", doc, err)
+		}
+	}
+	return diffs, svs, nil
 }
 
 // onSyncBatch2 applies a batch of updates. As the reply to our own SyncBatch1 (its xid) it also

@@ -21,3 +21,11 @@ type DocReader interface {
 	// start to rebuild the hash tree.
 	Docs(fn func(doc string, digest [32]byte) bool) error
 }
+
+// BatchReader is a DocReader that can answer a whole sync batch in one pass (one consistent view of the
+// store, documents in the order given, which is id order): serving a bootstrap reads every document once,
+// and a pass over sorted keys reads each block of the store once instead of once per document. Optional.
+type BatchReader interface {
+	// ReadBatch returns, for each document, Diff(docs[i], svs[i]) and StateVector(docs[i]).
+	ReadBatch(docs []string, svs [][]byte) (diffs, stateVectors [][]byte, err error)
+}

@@ -55,6 +55,10 @@ type Options struct {
 	// numbered (AppendWithState with Replicate, DeleteReplicated): the server hands them to replication
 	// there. It runs on the commit goroutine and must not block.
 	OnNumbered func([]Numbered)
+	// CacheBytes is Pebble's block cache (default 64 MiB; Pebble's own default is 8 MiB). Serving a peer's
+	// bootstrap reads every document once, in id order: with 8 MiB the index and data blocks of a 100k
+	// document store were read and decompressed again for almost every document.
+	CacheBytes int64
 	// FS is the filesystem Pebble uses (default the OS's); tests pass vfs.NewCrashableMem or an
 	// error-injecting FS. Its GetDiskUsage is how the store measures free space (health.go).
 	FS vfs.FS
@@ -92,6 +96,9 @@ func (o *Options) ensureDefaults() {
 	}
 	if o.CompactionShare <= 0 || o.CompactionShare > 1 {
 		o.CompactionShare = 0.2
+	}
+	if o.CacheBytes <= 0 {
+		o.CacheBytes = 64 << 20
 	}
 	if o.MaxBatchOps == 0 {
 		o.MaxBatchOps = 4096
@@ -154,6 +161,7 @@ func Open(opts Options) (*Store, error) {
 		FS:            vfs.OnDiskFull(opts.FS, func() { h.markFull("the disk filled up: a write failed with ENOSPC") }),
 		EventListener: h.pebbleEvents()}
 	withBloomFilters(popts)
+	popts.CacheSize = opts.CacheBytes
 	db, err := pebble.Open(opts.Dir, popts)
 	if err != nil {
 		return nil, fmt.Errorf("meridian/store: open %s: %w", opts.Dir, err)

@@ -27,9 +27,10 @@ type LateRegionConfig struct {
 	// machines: pinned apart, B's copying does not take A's CPU, and A's latency shows what serving the
 	// bootstrap costs A itself.
 	CPUsA, CPUsB string
-	// ExtraB are more serve flags for B (for example --debug-addr 127.0.0.1:6061 to profile a bootstrap).
-	ExtraB []string
-	Logf   func(format string, args ...any)
+	// ExtraA and ExtraB are more serve flags for A and B (for example --debug-addr 127.0.0.1:6061 to
+	// profile a bootstrap).
+	ExtraA, ExtraB []string
+	Logf           func(format string, args ...any)
 }
 
 // Pair is two running regions of one cluster, A and the region that joined it, B.
@@ -97,7 +98,8 @@ func LateRegion(ctx context.Context, cfg LateRegionConfig) (LateRegionResult, *P
 		logf = func(string, ...any) {}
 	}
 	pair := &Pair{}
-	a, err := StartNode(NodeConfig{Bin: cfg.Bin, Region: "a", Dir: cfg.Dir, ProxyPeer: cfg.Proxies, CPUs: cfg.CPUsA})
+	a, err := StartNode(NodeConfig{Bin: cfg.Bin, Region: "a", Dir: cfg.Dir, ProxyPeer: cfg.Proxies, CPUs: cfg.CPUsA,
+		Extra: cfg.ExtraA})
 	if err != nil {
 		return res, pair, err
 	}

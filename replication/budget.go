@@ -18,7 +18,8 @@ import (
 //     6.4 s at the default 100 ms tick: slower than the second the p99 takes to show a change, so it
 //     settles instead of swinging between the floor and the maximum);
 //   - the maximum is RepairDocsPerSecond and RepairBytesPerSecond (defaults 50,000 documents/s and
-//     64 MB/s), the starting point an eighth of it;
+//     64 MB/s); a repair starts at the floor and ramps up (a bootstrap that started at an eighth of the
+//     maximum put a burst of reads on the serving node before the first p99 could show it);
 //   - the idle p99 is learnt only after repair has been quiet for a second, so the tail of a repair does
 //     not pass for idle.
 //
@@ -45,7 +46,7 @@ const (
 	budgetQuietTicks = 10
 	budgetFloor      = 1.0 / 64
 	budgetStep       = 1.0 / 64
-	budgetStart      = 1.0 / 8
+	budgetStart      = budgetFloor
 )
 
 func newBudget(cfg Config) *budget {

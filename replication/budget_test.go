@@ -17,7 +17,7 @@ func TestBudgetBacksOffUnderClientLatencyAndRecovers(t *testing.T) {
 	if st := b.status(); st.Share != budgetStart || st.IdleP99Ms < 1.9 || st.IdleP99Ms > 2.1 {
 		t.Fatalf("after idle ticks: %+v", st)
 	}
-	for range 60 { // repairing with fast clients: grows to the maximum
+	for range 64 { // repairing with fast clients: grows to the maximum
 		b.adapt(true)
 	}
 	if docs, bytes := b.perTick(); docs != 6400 || bytes != (64<<20)/10 {

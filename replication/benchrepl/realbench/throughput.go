@@ -42,8 +42,10 @@ type ThroughputRow struct {
 }
 
 // ThroughputFlags are the serve flags of the throughput nodes: the per-connection message rate limit
-// (200/s by default) would otherwise cap a WebSocket writer.
-var ThroughputFlags = []string{"--updates-per-second", "1e9", "--update-burst", "1000000000"}
+// (200/s by default) would otherwise cap a WebSocket writer, and every writer comes from 127.0.0.1, which
+// the per-address limit on requests in flight (64 by default) would refuse past 64 writers.
+var ThroughputFlags = []string{"--updates-per-second", "1e9", "--update-burst", "1000000000",
+	"--http-requests-per-address", "100000"}
 
 // Throughput starts cfg.Regions regions (fresh data), then runs every cell against the first one.
 func Throughput(ctx context.Context, cfg ThroughputConfig) ([]ThroughputRow, error) {

@@ -78,7 +78,7 @@ func decodeRef(b []byte) (doc string, logSeq uint64, deleted, ok bool) {
 	}
 	deleted = b[0] == refDelete
 	n, k := binary.Uvarint(b[1:])
-	if k <= 0 || uint64(len(b)-1-k) < n {
+	if k <= 0 || k != uvarintLen(n) || uint64(len(b)-1-k) < n {
 		return "", 0, false, false
 	}
 	rest := b[1+k:]
@@ -87,7 +87,13 @@ func decodeRef(b []byte) (doc string, logSeq uint64, deleted, ok bool) {
 		return doc, 0, true, len(rest) == 0
 	}
 	logSeq, k = binary.Uvarint(rest)
-	return doc, logSeq, false, k > 0 && k == len(rest)
+	return doc, logSeq, false, k > 0 && k == len(rest) && k == uvarintLen(logSeq)
+}
+
+// uvarintLen is the length of v's canonical encoding: a reference is read only in the form encodeRef writes.
+func uvarintLen(v uint64) int {
+	var buf [binary.MaxVarintLen64]byte
+	return binary.PutUvarint(buf[:], v)
 }
 
 // ReplicationRecords reads the replication family: the core's own records as stored, and the push

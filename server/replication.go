@@ -33,9 +33,12 @@ type ClusterConfig struct {
 	// ReconnectTimeout is how long gossip keeps retrying a failed member before it is reaped
 	// (--gossip-reconnect-timeout); a reaped node rejoins through --join when it comes back. 0: 24 h.
 	ReconnectTimeout time.Duration
-	// RepairDocsPerSecond and RepairBytesPerSecond bound anti-entropy repair so clients keep their latency
-	// during a large one (--repair-docs-per-second, --repair-bytes-per-second); 0 takes the defaults.
+	// RepairDocsPerSecond and RepairBytesPerSecond are the most anti-entropy repair and bootstrap may use
+	// (--repair-docs-per-second, --repair-bytes-per-second); below them the budget adapts to the node's client
+	// write latency (replication/budget.go). 0 takes the defaults (50,000 documents/s, 64 MiB/s).
 	RepairDocsPerSecond, RepairBytesPerSecond int
+	// RepairLatencyTarget is the client write p99 repair backs off above (--repair-latency-target; 0: 10 ms).
+	RepairLatencyTarget time.Duration
 }
 
 func (c *ClusterConfig) peerTLSEnabled() bool { return c.PeerTLSCert != "" }
@@ -65,6 +68,9 @@ func (c *ClusterConfig) validate() []error {
 	if c.RepairDocsPerSecond < 0 || c.RepairBytesPerSecond < 0 {
 		errs = append(errs, errors.New("--repair-docs-per-second and --repair-bytes-per-second cannot be negative (0 takes the defaults)"))
 	}
+	if c.RepairLatencyTarget < 0 {
+		errs = append(errs, fmt.Errorf("--repair-latency-target cannot be negative (got %s); 0 takes the default, 10ms", c.RepairLatencyTarget))
+	}
 	if len(c.ClusterKey) < replication.MinClusterKeyLen {
 		errs = append(errs, fmt.Errorf("--cluster-key has %d bytes; use at least 16, the same on every node "+
 			"(openssl rand -base64 32; prefer MERIDIAN_CLUSTER_KEY: flags show in ps)", len(c.ClusterKey)))
@@ -84,8 +90,9 @@ func registerClusterFlags(fs *flag.FlagSet, c *ClusterConfig) {
 	fs.StringVar(&c.PeerTLSKey, "peer-tls-key", "", "PEM private key of --peer-tls-cert")
 	fs.DurationVar(&c.ReconnectTimeout, "gossip-reconnect-timeout", replication.DefaultReconnectTimeout,
 		"how long a failed member is retried before it is reaped (it rejoins through --join when back)")
-	fs.IntVar(&c.RepairDocsPerSecond, "repair-docs-per-second", 0, "anti-entropy repair budget in documents/s (0: 5000)")
-	fs.IntVar(&c.RepairBytesPerSecond, "repair-bytes-per-second", 0, "anti-entropy repair budget in bytes/s (0: 4 MB/s)")
+	fs.IntVar(&c.RepairDocsPerSecond, "repair-docs-per-second", 0, "most documents/s repair and bootstrap may ask for; below it the budget adapts to client latency (0: 50000)")
+	fs.IntVar(&c.RepairBytesPerSecond, "repair-bytes-per-second", 0, "most bytes/s repair and bootstrap may send; below it the budget adapts to client latency (0: 64 MiB/s)")
+	fs.DurationVar(&c.RepairLatencyTarget, "repair-latency-target", 0, "client write p99 above which repair and bootstrap back off (or 1.5 x the idle p99 if higher; 0: 10ms)")
 	fs.StringVar(&c.PeerTLSCA, "peer-tls-ca", "", "PEM CA bundle: makes peer TLS mutual, each end verifying the other's certificate against it; reloaded on change (rotate: add the new CA, renew certificates, remove the old CA)")
 }
 
@@ -144,6 +151,7 @@ func (s *Server) startReplication() error {
 		// cluster (nothing to join) is ready at once.
 		Bootstrap: empty && len(c.Join) > 0, ExchangeInterval: c.ExchangeInterval,
 		RepairDocsPerSecond: c.RepairDocsPerSecond, RepairBytesPerSecond: c.RepairBytesPerSecond,
+		RepairLatencyTarget: c.RepairLatencyTarget,
 		// Anyone who reaches the peer port can make it refuse a handshake: one line per kind per window.
 		Logger: newThrottledLogger(s.log, peerRefusalMessages...).With("component", "replication"),
 	}, peerDocuments{s})

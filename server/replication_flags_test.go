@@ -15,11 +15,13 @@ func TestRejoinAndRepairBudgetFlags(t *testing.T) {
 	if err := ApplyEnv(fs, func(k string) (string, bool) { v, ok := env[k]; return v, ok }); err != nil {
 		t.Fatal(err)
 	}
-	if err := fs.Parse([]string{"--repair-docs-per-second", "200", "--repair-bytes-per-second", "1000000"}); err != nil {
+	if err := fs.Parse([]string{"--repair-docs-per-second", "200", "--repair-bytes-per-second", "1000000",
+		"--repair-latency-target", "25ms"}); err != nil {
 		t.Fatal(err)
 	}
 	c := cfg.Cluster
-	if c.ReconnectTimeout != 2*time.Hour || c.RepairDocsPerSecond != 200 || c.RepairBytesPerSecond != 1000000 {
+	if c.ReconnectTimeout != 2*time.Hour || c.RepairDocsPerSecond != 200 || c.RepairBytesPerSecond != 1000000 ||
+		c.RepairLatencyTarget != 25*time.Millisecond {
 		t.Fatalf("rejoin and repair settings: %+v", c)
 	}
 
@@ -27,6 +29,7 @@ func TestRejoinAndRepairBudgetFlags(t *testing.T) {
 	for name, mutate := range map[string]func(*ClusterConfig){
 		"--gossip-reconnect-timeout": func(c *ClusterConfig) { c.ReconnectTimeout = -time.Second },
 		"--repair-docs-per-second":   func(c *ClusterConfig) { c.RepairDocsPerSecond = -1 },
+		"--repair-latency-target":    func(c *ClusterConfig) { c.RepairLatencyTarget = -time.Millisecond },
 	} {
 		bad := base
 		mutate(&bad)

@@ -3,10 +3,11 @@
 //
 // The core says what to persist in Ready.Persist; the driver hands those records to a Storage in one
 // synced batch before it sends any message that depends on them, and gives Load's result to
-// core.New at start. Pebble is the real Storage (sharing the server's DB under a key prefix, or its
-// own); Memory is for tests.
+// core.New at start. The real Storage is the server's own document store (server/replicate_out.go): the
+// records share its group commits, and the push-log entries of local writes are written by the store
+// itself, in the batch of the write, as references to the document log. Memory is for tests and benches.
 //
-//	st := durable.NewPebble(db, []byte("repl/"))
+//	st := durable.NewMemory()
 //	saved, err := st.Load()
 //	node, err := core.New(cfg, saved)
 //	...

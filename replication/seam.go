@@ -39,6 +39,10 @@ func IsPushRecordKey(key string) bool              { return core.IsLogKey(key) }
 func PushRecordKey(seq uint64) string              { return core.LogKeyOf(seq) }
 func ParsePushRecordKey(key string) (uint64, bool) { return core.ParseLogKey(key) }
 
+// BootstrapRecord marks a bootstrap under way: the server writes it durably before a node starts copying
+// (core.BootstrapRecord says why), and passes Config.Bootstrap while it is there.
+func BootstrapRecord() Record { return core.BootstrapRecord() }
+
 // Documents is the regional server's document store as replication sees it. Methods are called
 // concurrently with the server's own client writes and must be safe for that.
 type Documents interface {

@@ -68,7 +68,10 @@ func (p peerDocuments) applyDirect(doc string, update []byte) (replication.Appli
 			return applied, nil // nothing new: a duplicate or an echo
 		}
 	}
-	w := p.s.store.AppendWithState(doc, update, store.DocState{Digest: applied.Digest, StateVector: after})
+	// While this node bootstraps nothing it stores is acknowledged to a client, and a crash makes it copy
+	// again (needsBootstrap): its copies need no fsync of their own.
+	lazy := p.s.repl != nil && !p.s.repl.Ready()
+	w := p.s.store.AppendWithState(doc, update, store.DocState{Digest: applied.Digest, StateVector: after, Lazy: lazy})
 	return applied, w.Wait()
 }
 

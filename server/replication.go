@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/meridian-sync/meridian/replication"
+	"github.com/meridian-sync/meridian/server/store"
 )
 
 // ClusterConfig turns on geo-replication (package replication). Without PeerAddr the node runs alone.
@@ -120,7 +121,7 @@ var (
 // It runs until Shutdown.
 func (s *Server) startReplication() error {
 	c := s.cfg.Cluster
-	empty, err := s.storeIsEmpty()
+	bootstrap, err := s.needsBootstrap()
 	if err != nil {
 		return err
 	}
@@ -147,9 +148,9 @@ func (s *Server) startReplication() error {
 		ClusterKeys: members.Keys, TLS: peerTLS,
 		Membership: members, Storage: replicationRecords{s.store, &s.closed},
 		ClientLatency: s.writeLatency.p99,
-		// An empty node joining a cluster copies everything before it takes writes; the first node of a
-		// cluster (nothing to join) is ready at once.
-		Bootstrap: empty && len(c.Join) > 0, ExchangeInterval: c.ExchangeInterval,
+		// An empty node joining a cluster copies everything before it takes writes (and one whose copy was
+		// interrupted copies again); the first node of a cluster (nothing to join) is ready at once.
+		Bootstrap: bootstrap, ExchangeInterval: c.ExchangeInterval,
 		RepairDocsPerSecond: c.RepairDocsPerSecond, RepairBytesPerSecond: c.RepairBytesPerSecond,
 		RepairLatencyTarget: c.RepairLatencyTarget,
 		// Anyone who reaches the peer port can make it refuse a handshake: one line per kind per window.
@@ -172,7 +173,7 @@ func (s *Server) startReplication() error {
 		s.replDone <- err
 	}()
 	s.log.Info("replication started", "id", node.ID(), "peer_addr", node.PeerAddr(), "gossip_addr", c.GossipAddr,
-		"join", c.Join, "bootstrap", empty && len(c.Join) > 0, "peer_tls", c.peerTLSEnabled(),
+		"join", c.Join, "bootstrap", bootstrap, "peer_tls", c.peerTLSEnabled(),
 		"peer_mutual_tls", c.PeerTLSCA != "", "cluster_key", replication.Fingerprint(members.Keys()[0]))
 	return nil
 }
@@ -187,9 +188,21 @@ func (s *Server) stopReplication() error {
 	return errors.Join(leaveErr, <-s.replDone)
 }
 
-func (s *Server) storeIsEmpty() (bool, error) {
+// needsBootstrap decides whether this node copies from its peers before taking writes: an empty node that
+// joins a cluster, or one whose earlier bootstrap did not finish (its mark is still stored). A new bootstrap's
+// mark is stored durably first, so the copies may be written without fsyncs (replicate_in.go): a crash
+// half-way brings the node back bootstrapping, never ready with part of the data.
+func (s *Server) needsBootstrap() (bool, error) {
+	mark := replication.BootstrapRecord()
+	_, marked, err := s.store.ReplicationRecord(mark.Key)
+	if err != nil || marked {
+		return marked, err
+	}
 	docs, _, err := s.store.List("", "", 1)
-	return len(docs) == 0, err
+	if err != nil || len(docs) > 0 || len(s.cfg.Cluster.Join) == 0 {
+		return false, err
+	}
+	return true, s.store.SaveReplicationRecords([]store.Record{{Key: mark.Key, Value: mark.Value}})
 }
 
 // replicationReady is what /readyz reports on top of the server's own readiness.

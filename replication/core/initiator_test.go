@@ -1,7 +1,10 @@
 package core
 
 import (
+	"fmt"
 	"testing"
+
+	"github.com/meridian-sync/meridian/crdt"
 
 	"github.com/meridian-sync/meridian/replication/wire"
 )
@@ -75,5 +78,36 @@ func TestNoExchangeWithABootstrappingPeer(t *testing.T) {
 	a.core.Tick()
 	if got := len(ofKind(a.take(), wire.KindRootsReq)); got != 1 {
 		t.Fatalf("once b is ready a sent %d RootsReq, want the owed exchange", got)
+	}
+}
+
+// TestAnInterruptedBootstrapRunsAgain: a node restarted with a bootstrap's mark in its records is not ready,
+// whatever its config says, until a clean exchange; then the mark goes in the batch that records ready.
+func TestAnInterruptedBootstrapRunsAgain(t *testing.T) {
+	a := newTestNode(t, "a", 1, nil)
+	for i := range 5 {
+		a.write(fmt.Sprint("doc", i), "k", int64(i))
+	}
+	a.take()
+	st := &memStore{client: 2, docs: map[string]*crdt.Doc{}}
+	c, err := New(testConfig("b", st), []Record{BootstrapRecord()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &testNode{t: t, core: c, store: st, records: map[string][]byte{keyBootstrapping: {}}}
+	if b.core.IsReady() {
+		t.Fatal("a node with an interrupted bootstrap must not start ready")
+	}
+	a.core.PeerUp("b")
+	b.core.PeerUp("a")
+	exchangeUntilQuiet(a, b, 12)
+	if !b.core.IsReady() || len(b.store.docs) != 5 {
+		t.Fatalf("after the exchange: ready %v, %d documents", b.core.IsReady(), len(b.store.docs))
+	}
+	if _, marked := b.records[keyBootstrapping]; marked {
+		t.Fatal("the bootstrap's mark outlived the bootstrap")
+	}
+	if _, ready := b.records[keyReady]; !ready {
+		t.Fatal("ready was not recorded")
 	}
 }

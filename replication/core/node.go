@@ -21,6 +21,8 @@ type Node struct {
 	rng   *rand.Rand
 	tick  uint64
 	ready bool
+	// interrupted: the records hold a bootstrap's mark (BootstrapRecord): bootstrap again.
+	interrupted bool
 	// readyTick is when a bootstrapping node started; aloneSince when it last saw no live peer.
 	aloneSince uint64
 
@@ -85,7 +87,9 @@ func New(cfg Config, saved []Record) (*Node, error) {
 	if err := n.restore(saved); err != nil {
 		return nil, err
 	}
-	if !cfg.Bootstrap {
+	if n.interrupted {
+		n.ready = false // an interrupted bootstrap: copy again before taking writes
+	} else if !cfg.Bootstrap {
 		n.ready = true
 	}
 	if err := n.rebuildTree(); err != nil {

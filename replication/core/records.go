@@ -14,6 +14,8 @@ import (
 //
 //	seq              last sequence number given to a local write (uvarint)
 //	ready            present once the node finished bootstrapping
+//	bootstrapping    present from the start of a bootstrap until it finishes: a node restarted
+//	                 with it bootstraps again, whatever it holds (what it copied may be partial)
 //	peer/<id>        a peer's realtime queue: floor and acked next (two uvarints)
 //	log/<seq:020d>   a local write not yet acknowledged by every peer (wire-encoded Push)
 //	recv/<id>        next sequence number expected from origin <id> (uvarint)
@@ -26,6 +28,8 @@ type Record struct {
 const (
 	keySeq   = "seq"
 	keyReady = "ready"
+	// keyBootstrapping marks a bootstrap under way (BootstrapRecord).
+	keyBootstrapping = "bootstrapping"
 	pfxPeer  = "peer/"
 	pfxLog   = "log/"
 	pfxRecv  = "recv/"
@@ -84,6 +88,8 @@ func (n *Node) restoreOne(r Record) error {
 		n.seq = v[0]
 	case k == keyReady:
 		n.ready = true
+	case k == keyBootstrapping:
+		n.interrupted = true
 	case strings.HasPrefix(k, pfxPeer):
 		v, ok := readUvarints(r.Value, 2)
 		if !ok {
@@ -136,4 +142,20 @@ func ParseLogKey(key string) (uint64, bool) {
 	}
 	seq, err := strconv.ParseUint(key[len(pfxLog):], 10, 64)
 	return seq, err == nil
+}
+
+// BootstrapRecord is the record the store writes, durably, before a node starts to copy from its peers;
+// the core deletes it when the bootstrap finishes. A node restarted while it is there bootstraps again
+// (Config.Bootstrap is then implied), so a bootstrap's copies may be written without fsyncs and a crash
+// half-way never leaves a node ready with part of the data.
+func BootstrapRecord() Record { return Record{Key: keyBootstrapping, Value: []byte{}} }
+
+// HasBootstrapRecord reports whether records hold an interrupted bootstrap's mark.
+func HasBootstrapRecord(records []Record) bool {
+	for _, r := range records {
+		if r.Key == keyBootstrapping {
+			return true
+		}
+	}
+	return false
 }

@@ -92,4 +92,8 @@ func (n *Node) checkBootstrap() {
 func (n *Node) becomeReady() {
 	n.ready = true
 	n.persist(keyReady, []byte{})
+	if n.interrupted || n.cfg.Bootstrap {
+		n.persist(keyBootstrapping, nil) // in the same batch as ready
+		n.interrupted = false
+	}
 }

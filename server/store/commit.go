@@ -73,9 +73,13 @@ func (s *Store) commit(ops []*op, known *metaCache) {
 	if st.pushSeq != s.pushSeq {
 		failed = errors.Join(failed, st.b.Set(replicationKey(pushSeqKey), appendUvarint(nil, st.pushSeq), nil))
 	}
+	lazy := true // no fsync when every op of the batch allows it (DocState.Lazy)
+	for _, o := range ops {
+		lazy = lazy && o.state != nil && o.state.Lazy && o.kind == opAppend
+	}
 	start := time.Now()
 	if failed == nil {
-		failed = s.syncBatch(st.b) // a failure is fatal to Pebble: ErrFailed from here on
+		failed = s.syncBatch(st.b, lazy) // a failure is fatal to Pebble: ErrFailed from here on
 	}
 	took := time.Since(start)
 	if failed != nil {
@@ -94,7 +98,7 @@ func (s *Store) commit(ops []*op, known *metaCache) {
 		}
 		close(o.done)
 	}
-	if failed == nil {
+	if failed == nil && !lazy {
 		if f := s.opts.Observer.Committed; f != nil {
 			f(len(ops), st.b.Len(), took)
 		}

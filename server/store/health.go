@@ -255,9 +255,9 @@ func (s *Store) admitBatch(ops []*op) bool {
 	return false
 }
 
-// syncBatch commits b synced. A failure there is fatal to Pebble (health.fatal): it comes back as
-// ErrFailed, and the store never writes again.
-func (s *Store) syncBatch(b *pebble.Batch) (err error) {
+// syncBatch commits b, synced unless lazy. A failure there is fatal to Pebble (health.fatal): it comes back
+// as ErrFailed, and the store never writes again.
+func (s *Store) syncBatch(b *pebble.Batch, lazy bool) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			fc, ok := p.(fatalCommit)
@@ -267,7 +267,11 @@ func (s *Store) syncBatch(b *pebble.Batch) (err error) {
 			err = fmt.Errorf("%w: %s", ErrFailed, fc.msg)
 		}
 	}()
-	if err = b.Commit(pebble.Sync); err != nil {
+	opt := pebble.Sync
+	if lazy {
+		opt = pebble.NoSync
+	}
+	if err = b.Commit(opt); err != nil {
 		s.health.markFailed(fmt.Sprintf("a synced commit failed: %v", err))
 		err = fmt.Errorf("%w: %w", ErrFailed, err)
 	}

@@ -46,6 +46,10 @@ type DocState struct {
 	Digest      [32]byte
 	StateVector []byte
 	Replicate   bool
+	// Lazy lets the write's batch commit without an fsync when every write in it is lazy: a bootstrapping
+	// node's copies, which it acknowledges to no client and would copy again after a crash. The next synced
+	// commit (the bootstrap's end, or any client's write) makes them durable too, the log being one sequence.
+	Lazy bool
 }
 
 // Record is one raw record of the replication family (Value nil: delete).
@@ -171,6 +175,18 @@ func (s *Store) SaveReplicationRecords(records []Record) error {
 	o := s.submit(&op{kind: opRecords, records: records})
 	<-o.done
 	return o.err
+}
+
+// ReplicationRecord reads one of replication's records by key.
+func (s *Store) ReplicationRecord(key string) (value []byte, ok bool, err error) {
+	if err := s.open(); err != nil {
+		return nil, false, err
+	}
+	v, err := get(s.db, replicationKey(key))
+	if errors.Is(err, pebble.ErrNotFound) {
+		return nil, false, nil
+	}
+	return v, err == nil, err
 }
 
 // StateVector returns the state vector stored with the document's last write; ok is false when there is

@@ -30,10 +30,10 @@ const (
 	keyReady = "ready"
 	// keyBootstrapping marks a bootstrap under way (BootstrapRecord).
 	keyBootstrapping = "bootstrapping"
-	pfxPeer  = "peer/"
-	pfxLog   = "log/"
-	pfxRecv  = "recv/"
-	pfxTomb  = "tomb/"
+	pfxPeer          = "peer/"
+	pfxLog           = "log/"
+	pfxRecv          = "recv/"
+	pfxTomb          = "tomb/"
 )
 
 func logKey(seq uint64) string { return fmt.Sprintf("%s%020d", pfxLog, seq) }

@@ -4,7 +4,6 @@ import (
 	"reflect"
 	"testing"
 
-
 	"github.com/meridian-sync/meridian/replication/core"
 )
 

@@ -202,7 +202,11 @@ func (n *Node) stepReceived(ctx context.Context, m wire.Message) {
 func (n *Node) step(m wire.Message) {
 	n.mu.Lock()
 	err := n.mu.core.Step(m)
+	deleted := (m.Kind == wire.KindTombstone || (m.Kind == wire.KindPush && m.Deleted)) && n.mu.core.IsDeleted(m.Doc)
 	n.mu.Unlock()
+	if deleted {
+		n.deleted.Store(m.Doc, struct{}{}) // at once: client writes are refused before the Ready is performed
+	}
 	if err != nil {
 		n.stepErrors.Add(1)
 		n.log.Warn("peer message refused", "peer", m.From, "kind", m.Kind.String(), "err", err)

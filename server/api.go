@@ -174,6 +174,12 @@ func (s *Server) openRoomFor(w http.ResponseWriter, r *http.Request, p *auth.Pri
 	if !s.granted(w, p, id, write) {
 		return nil
 	}
+	if s.repl != nil && s.repl.IsDeleted(id) {
+		// The cluster's tombstone is known before this node has removed the content: answer as for a
+		// document deleted here.
+		writeError(w, http.StatusGone, "document deleted")
+		return nil
+	}
 	rm, err := s.hub.acquire(r.Context(), id, false)
 	switch {
 	case errors.Is(err, store.ErrDeleted):

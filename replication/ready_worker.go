@@ -3,11 +3,15 @@ package replication
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/meridian-sync/meridian/crdt"
 	"github.com/meridian-sync/meridian/replication/core"
 	"github.com/meridian-sync/meridian/replication/wire"
 )
+
+// slowReady is how long performing one Ready may take before the worker logs it.
+const slowReady = 5 * time.Second
 
 // readyResult is a performed Ready and the digests its applies produced.
 type readyResult struct {
@@ -65,6 +69,7 @@ func (n *Node) readyWorker(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case rd := <-n.readyWork:
+			start := time.Now()
 			res := readyResult{rd: rd}
 			res.applied = n.applyAll(ctx, rd.Apply)
 			if err := n.cfg.Storage.Save(rd.Persist); err != nil {
@@ -81,6 +86,11 @@ func (n *Node) readyWorker(ctx context.Context) {
 						s.enqueue(wire.Encode(m))
 					}
 				}
+			}
+			if took := time.Since(start); took > slowReady {
+				// Nothing reaches the peers while a Ready is performed (acks, pushes, repairs): say so.
+				n.log.Warn("a Ready took long to perform", "took", took, "applies", len(rd.Apply),
+					"deletes", len(rd.Delete), "messages", len(rd.Messages), "records", len(rd.Persist))
 			}
 			select {
 			case n.readyDone <- res:

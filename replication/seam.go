@@ -32,12 +32,9 @@ type Storage = durable.Storage
 
 // PushRecord rebuilds the record of a queued local write that the store kept as a reference to its
 // document log. SeqRecord is the record of the last number given out; LastSeq reads one.
-func PushRecord(w DurableWrite) Record             { return core.PushRecord(w) }
-func SeqRecord(seq uint64) Record                  { return core.SeqRecord(seq) }
-func LastSeq(r Record) (uint64, bool)              { return core.LastSeq(r) }
-func IsPushRecordKey(key string) bool              { return core.IsLogKey(key) }
-func PushRecordKey(seq uint64) string              { return core.LogKeyOf(seq) }
-func ParsePushRecordKey(key string) (uint64, bool) { return core.ParseLogKey(key) }
+func PushRecord(w DurableWrite) Record { return core.PushRecord(w) }
+func SeqRecord(seq uint64) Record      { return core.SeqRecord(seq) }
+func LastSeq(r Record) (uint64, bool)  { return core.LastSeq(r) }
 
 // BootstrapRecord marks a bootstrap under way: the server writes it durably before a node starts copying
 // (core.BootstrapRecord says why), and passes Config.Bootstrap while it is there.

@@ -11,11 +11,6 @@ func (n *Node) SetRepairBudget(docsPerTick, bytesPerTick int) {
 	n.cfg.RepairBytesPerTick = max(bytesPerTick, 1)
 }
 
-// RepairBudget reports the budgets in force, per tick.
-func (n *Node) RepairBudget() (docsPerTick, bytesPerTick int) {
-	return n.cfg.RepairDocsPerTick, n.cfg.RepairBytesPerTick
-}
-
 // Repairing reports whether repair work is under way or waiting: an exchange in its sync phase, repair
 // messages queued behind the bytes budget or sent within the last second's worth of ticks (serving a
 // peer's repair or bootstrap counts: its reads and sends are this node's work), or a bootstrap not

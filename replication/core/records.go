@@ -128,34 +128,8 @@ func (n *Node) restoreOne(r Record) error {
 	return nil
 }
 
-// IsLogKey reports whether a record key is a queued local write's (PushRecord); LogKeyOf is the key
-// of number seq and ParseLogKey reads the number back.
-func IsLogKey(key string) bool { return strings.HasPrefix(key, pfxLog) }
-
-// LogKeyOf is the record key of the queued local write numbered seq.
-func LogKeyOf(seq uint64) string { return logKey(seq) }
-
-// ParseLogKey returns the number of a queued local write's record key.
-func ParseLogKey(key string) (uint64, bool) {
-	if !IsLogKey(key) {
-		return 0, false
-	}
-	seq, err := strconv.ParseUint(key[len(pfxLog):], 10, 64)
-	return seq, err == nil
-}
-
 // BootstrapRecord is the record the store writes, durably, before a node starts to copy from its peers;
 // the core deletes it when the bootstrap finishes. A node restarted while it is there bootstraps again
 // (Config.Bootstrap is then implied), so a bootstrap's copies may be written without fsyncs and a crash
 // half-way never leaves a node ready with part of the data.
 func BootstrapRecord() Record { return Record{Key: keyBootstrapping, Value: []byte{}} }
-
-// HasBootstrapRecord reports whether records hold an interrupted bootstrap's mark.
-func HasBootstrapRecord(records []Record) bool {
-	for _, r := range records {
-		if r.Key == keyBootstrapping {
-			return true
-		}
-	}
-	return false
-}

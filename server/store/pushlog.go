@@ -13,8 +13,8 @@ import (
 // The push log: replication's queue of this node's client writes, kept in the replication family so a
 // client write, its digest and state vector, and its push entry commit in one synced batch. An entry
 // does not copy the update: it references the document log entry written in the same batch. The keys
-// are the replication core's own record keys (replication.PushRecordKey, "seq"), so the core's records
-// and these share one family; a server test checks the two agree.
+// are the replication core's own record keys (replication.PushRecord's, and "seq"), so the core's records
+// and these share one family; server/replicate_keys_test.go checks the two agree.
 //
 //	r 0x00 seq                  uvarint: the last number given to a replicated write
 //	r 0x00 log/<seq %020d>      0xff, uvarint len, doc id, uvarint document log seq (a reference)
